@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs a project command with everything it needs on this machine:
+#   1. a Node.js >= 22.12 (wrangler, miniflare and vitest need it); when the
+#      machine's node is older, Node 24 is installed from the npm registry into
+#      .tools/ (git-ignored) and put first on PATH;
+#   2. the project's dependencies (npm ci), whenever package-lock.json changed;
+#   3. redis-server, from Debian's packages when it is missing and we are root.
+# Usage: bash scripts/run.sh <command> [args...]
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+NODE_PIN="24.21.0"   # the Node brought in when the machine's is too old
+MIN_NODE="22.12.0"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+version_ok() { # $1: version like 22.12.0 -> 0 when >= MIN_NODE
+  [ "$(printf '%s\n%s\n' "$MIN_NODE" "$1" | sort -V | head -n1)" = "$MIN_NODE" ]
+}
+
+ensure_node() {
+  local current=""
+  if command -v node >/dev/null 2>&1; then current="$(node -p 'process.versions.node')"; fi
+  if [ -n "$current" ] && version_ok "$current"; then return; fi
+  local tools="$root/.tools/node-$NODE_PIN"
+  if [ ! -x "$tools/node_modules/node/bin/node" ]; then
+    log "node ${current:-none} is older than $MIN_NODE: installing Node $NODE_PIN from the npm registry into .tools/"
+    mkdir -p "$tools"
+    npm install --silent --no-save --no-package-lock --no-audit --no-fund \
+      --prefix "$tools" "node@$NODE_PIN" >&2
+  fi
+  export PATH="$tools/node_modules/node/bin:$PATH"
+  log "using node $(node --version) from .tools/"
+}
+
+ensure_deps() {
+  local stamp="node_modules/.package-lock.json"
+  if [ -f "$stamp" ] && [ ! "package-lock.json" -nt "$stamp" ] && [ -f node_modules/.bin/wrangler ]; then return; fi
+  log "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund >&2
+}
+
+ensure_redis() {
+  if command -v redis-server >/dev/null 2>&1; then return; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    log "redis-server is missing: installing Debian's redis-server"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends redis-server >&2
+  else
+    log "redis-server is missing. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) and run this again."
+    exit 1
+  fi
+}
+
+ensure_node
+ensure_deps
+if [ "${NEEDS_REDIS:-1}" = "1" ]; then ensure_redis; fi
+exec "$@"

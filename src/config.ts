@@ -1,0 +1,59 @@
+import { ConfigError } from "./errors.ts";
+
+/** Everything the worker reads from its environment, parsed once. */
+export interface RouterConfig {
+  readonly redisUrl: string;
+  readonly redisToken: string;
+  readonly keyPrefix: string;
+  readonly lookupTimeoutMs: number;
+  readonly upstreamTimeoutMs: number;
+  readonly noRouteStatus: number;
+}
+
+/** The bindings, read by name: vars are strings, anything else is ignored. */
+type Bindings = Readonly<Partial<Record<string, unknown>>>;
+
+const parsed = new WeakMap<object, RouterConfig>();
+
+/**
+ * Reads and validates the configuration. Secrets that are missing fail every
+ * request with a message that says which one, rather than an opaque fetch error.
+ */
+export function readConfig(bindings: object): RouterConfig {
+  const cached = parsed.get(bindings);
+  if (cached) return cached;
+  const env = bindings as Bindings;
+  const config: RouterConfig = {
+    redisUrl: required(env, "UPSTASH_REDIS_REST_URL"),
+    redisToken: required(env, "UPSTASH_REDIS_REST_TOKEN"),
+    keyPrefix: text(env, "ROUTE_KEY_PREFIX", ""),
+    lookupTimeoutMs: integer(env, "LOOKUP_TIMEOUT_MS", 1000, 1, 60_000),
+    upstreamTimeoutMs: integer(env, "UPSTREAM_TIMEOUT_MS", 30_000, 1, 600_000),
+    noRouteStatus: integer(env, "NO_ROUTE_STATUS", 403, 400, 599),
+  };
+  parsed.set(bindings, config);
+  return config;
+}
+
+function text(env: Bindings, name: string, fallback: string): string {
+  const value = env[name];
+  return typeof value === "string" ? value : fallback;
+}
+
+function required(env: Bindings, name: string): string {
+  const value = text(env, name, "").trim();
+  if (value === "") {
+    throw new ConfigError(`${name} is not set: run \`wrangler secret put ${name}\` (locally: put it in .dev.vars).`);
+  }
+  return value;
+}
+
+function integer(env: Bindings, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name, "").trim();
+  if (raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}".`);
+  }
+  return value;
+}

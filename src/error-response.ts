@@ -1,0 +1,44 @@
+import { RouterError } from "./errors.ts";
+
+/** Reason phrases for the statuses the router itself produces. */
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  403: "Forbidden",
+  404: "Not Found",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  508: "Loop Detected",
+};
+
+/**
+ * The one place where failures become responses. Unknown errors are reported
+ * as a plain 500 with no detail: a stack trace is for the log, not the client.
+ * The body is JSON or HTML when the client's Accept asks for it, else text.
+ */
+export function renderError(error: unknown, request: Request, requestId: string): Response {
+  const routerError = error instanceof RouterError ? error : new RouterError(500, "internal_error", "Internal error.");
+  const { status, code, message } = routerError;
+  const reason = REASONS[status] ?? "Error";
+  const headers = new Headers(routerError.headers);
+  headers.set("x-request-id", requestId);
+  headers.set("cache-control", "no-store");
+  const accept = request.headers.get("accept") ?? "";
+  let body: string;
+  if (/\bapplication\/(?:[\w.+-]*\+)?json\b/i.test(accept)) {
+    headers.set("content-type", "application/json; charset=utf-8");
+    body = JSON.stringify({ status, error: code, message, requestId });
+  } else if (/\btext\/html\b/i.test(accept)) {
+    headers.set("content-type", "text/html; charset=utf-8");
+    body = `<!doctype html><title>${status} ${reason}</title><h1>${status} ${reason}</h1><p>${escapeHtml(message)}</p><p><small>request ${escapeHtml(requestId)}</small></p>\n`;
+  } else {
+    headers.set("content-type", "text/plain; charset=utf-8");
+    body = `${status} ${reason}: ${message}\nrequest id: ${requestId}\n`;
+  }
+  return new Response(request.method === "HEAD" ? null : body, { status, headers });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

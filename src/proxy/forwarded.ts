@@ -1,0 +1,45 @@
+/** What the upstream is told about the original request. */
+export interface ClientInfo {
+  /** The connecting client's address (CF-Connecting-IP), when known. */
+  readonly clientIp: string | null;
+  /** The Host header as the client sent it. */
+  readonly host: string;
+  /** `http` or `https`, as the client connected. */
+  readonly proto: string;
+  readonly port: string;
+}
+
+/** Names the router in `Via` (RFC 9110 §7.6.3). */
+export const VIA = "1.1 edge-host-router";
+
+/**
+ * Sets the de-facto X-Forwarded-* headers and the standard `Forwarded`
+ * (RFC 7239). Values the client sent are kept in front and ours appended, so
+ * the last element is always the one this router vouches for.
+ */
+export function addForwardingHeaders(headers: Headers, client: ClientInfo): void {
+  if (client.clientIp) append(headers, "x-forwarded-for", client.clientIp);
+  headers.set("x-forwarded-host", client.host);
+  headers.set("x-forwarded-proto", client.proto);
+  headers.set("x-forwarded-port", client.port);
+  append(headers, "forwarded", forwardedElement(client));
+  append(headers, "via", VIA);
+}
+
+function append(headers: Headers, name: string, value: string): void {
+  const existing = headers.get(name);
+  headers.set(name, existing ? `${existing}, ${value}` : value);
+}
+
+/** RFC 7239 §4: IPv6 addresses and anything but a token must be quoted. */
+function forwardedElement(client: ClientInfo): string {
+  const parts: string[] = [];
+  if (client.clientIp)
+    parts.push(`for=${quoteIfNeeded(client.clientIp.includes(":") ? `[${client.clientIp}]` : client.clientIp)}`);
+  parts.push(`host=${quoteIfNeeded(client.host)}`, `proto=${client.proto}`);
+  return parts.join(";");
+}
+
+function quoteIfNeeded(value: string): string {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) ? value : `"${value.replace(/["\\]/g, "\\$&")}"`;
+}

@@ -1,0 +1,2 @@
+// Placeholder: replaced as soon as the bridge lands.
+export default function setup(): void {}
