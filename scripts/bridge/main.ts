@@ -1,0 +1,97 @@
+/**
+ * The Upstash REST bridge as a command:
+ *
+ *   node scripts/bridge/main.ts --redis-port 6379 [--redis-host 127.0.0.1] \
+ *     [--port 8079] [--host 127.0.0.1] --token T [--verbose]
+ *
+ * The token may come from BRIDGE_TOKEN instead of --token; without one the
+ * bridge refuses to start. `--port 0` picks a free port. Once listening it
+ * prints exactly one line to stdout, `bridge listening on http://HOST:PORT`;
+ * with --verbose one line per request goes to stderr. SIGINT/SIGTERM close it.
+ */
+import { parseArgs } from "node:util";
+import { RespConnection, RespError } from "../lib/resp.ts";
+import { startBridge, type RunningBridge } from "./server.ts";
+
+const USAGE =
+  "usage: node scripts/bridge/main.ts --redis-port 6379 [--redis-host 127.0.0.1] [--port 8079] [--host 127.0.0.1] --token T [--verbose]\n" +
+  "       (the token may also be given as BRIDGE_TOKEN)";
+
+function fail(message: string): never {
+  process.stderr.write(`bridge: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function portArg(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`${name} must be a port number, got ${value}`);
+  return port;
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      "redis-port": { type: "string" },
+      "redis-host": { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      token: { type: "string" },
+      verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+} catch (error) {
+  fail((error as Error).message);
+}
+if (parsed.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const token = parsed.token ?? process.env.BRIDGE_TOKEN ?? "";
+if (!token) fail("no token: pass --token or set BRIDGE_TOKEN");
+const redisPort = portArg(parsed["redis-port"], "--redis-port", 6379);
+const redisHost = parsed["redis-host"] ?? "127.0.0.1";
+const verbose = parsed.verbose ?? false;
+
+let bridge: RunningBridge;
+try {
+  bridge = await startBridge({
+    redisPort,
+    redisHost,
+    token,
+    host: parsed.host ?? "127.0.0.1",
+    port: portArg(parsed.port, "--port", 8079),
+    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+} catch (error) {
+  process.stderr.write(`bridge: could not listen: ${(error as Error).message}\n`);
+  process.exit(1);
+}
+process.stdout.write(`bridge listening on ${bridge.url}\n`);
+
+// Not fatal (requests get 503 until redis is up), but worth saying once.
+const probe = new RespConnection({ host: redisHost, port: redisPort });
+probe
+  .send(["PING"])
+  .then((reply) => {
+    if (reply instanceof RespError) process.stderr.write(`bridge: redis answered PING with ${reply.message}\n`);
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`bridge: warning: ${(error as Error).message}; requests get 503 until it is up\n`);
+  })
+  .finally(() => probe.close());
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await bridge.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());

@@ -1,0 +1,41 @@
+import { Redis } from "@upstash/redis";
+import { inject } from "vitest";
+import { startRuntime, type RunningRuntime } from "../../scripts/lib/runtime.ts";
+
+export interface RouterUnderTest extends RunningRuntime {
+  /** Every line the worker logged, oldest first. */
+  readonly logs: string[];
+}
+
+/**
+ * The router bundle in workerd, pointed at the suite's bridge unless
+ * `bindings` say otherwise (a per-test bridge, a dead address, other vars).
+ */
+export async function startRouter(bindings: Record<string, string> = {}): Promise<RouterUnderTest> {
+  const logs: string[] = [];
+  const runtime = await startRuntime({
+    bundle: inject("bundle"),
+    bindings: {
+      UPSTASH_REDIS_REST_URL: inject("bridgeUrl"),
+      UPSTASH_REDIS_REST_TOKEN: inject("bridgeToken"),
+      ...bindings,
+    },
+    onLog: (line) => logs.push(line),
+  });
+  return Object.assign(runtime, { logs });
+}
+
+/** An @upstash/redis client on the suite's bridge: how tests write routes. */
+export function routesClient(): Redis {
+  return new Redis({
+    url: inject("bridgeUrl"),
+    token: inject("bridgeToken"),
+    automaticDeserialization: false,
+    enableTelemetry: false,
+  });
+}
+
+/** A host name no other test uses, so tests can share one Redis. */
+export function uniqueHost(label: string): string {
+  return `${label}-${Math.random().toString(36).slice(2, 10)}.test.example`;
+}
