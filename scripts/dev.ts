@@ -55,7 +55,16 @@ for (const app of apps) {
 const wrangler = spawn(
   join(ROOT, "node_modules", ".bin", "wrangler"),
   ["dev", "--ip", "127.0.0.1", "--port", String(ROUTER_PORT), "--show-interactive-dev-session=false"],
-  { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      // The router reads nothing from request.cf; skip fetching it from the network.
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    },
+  },
 );
 stops.push(() => {
   wrangler.kill("SIGTERM");
