@@ -1,0 +1,37 @@
+import { connect } from "node:net";
+
+export interface RawReply {
+  /** 0 when the server closed the connection without an answer. */
+  readonly status: number;
+  /** Everything the server sent, head and body. */
+  readonly text: string;
+}
+
+/**
+ * Writes bytes exactly as given (a whole request, however malformed) on a new
+ * connection and reads until the server closes it. For request shapes that
+ * node:http refuses to produce: control characters, absolute-form targets,
+ * conflicting Content-Length / Transfer-Encoding.
+ */
+export function rawRequest(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: "127.0.0.1" }, () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      // A reset after the answer was written still counts as that answer.
+      if (error.code === "ECONNRESET" || error.code === "EPIPE") finish();
+      else reject(error);
+    });
+    socket.on("close", finish);
+    let done = false;
+    function finish(): void {
+      if (done) return;
+      done = true;
+      const text = Buffer.concat(chunks).toString("latin1");
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+      resolve({ status: status ? Number(status[1]) : 0, text });
+    }
+  });
+}
