@@ -35,3 +35,19 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
     }
   });
 }
+
+/** The body of a raw reply, with chunked transfer coding (RFC 9112 §7.1) removed. */
+export function rawBody(reply: RawReply): string {
+  const split = reply.text.indexOf("\r\n\r\n");
+  const head = reply.text.slice(0, split);
+  let body = reply.text.slice(split + 4);
+  if (!/^transfer-encoding:\s*chunked/im.test(head)) return body;
+  let decoded = "";
+  for (;;) {
+    const lineEnd = body.indexOf("\r\n");
+    const size = parseInt(body.slice(0, lineEnd), 16);
+    if (!size) return decoded;
+    decoded += body.slice(lineEnd + 2, lineEnd + 2 + size);
+    body = body.slice(lineEnd + 2 + size + 2);
+  }
+}
