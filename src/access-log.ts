@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { RouterError } from "./errors.ts";
-import { pathAndQuery } from "./proxy/forward.ts";
+import { pathAndQuery } from "./proxy/target.ts";
 
 /** How the route lookup ended, for the access log. */
 export type LookupOutcome =

@@ -6,7 +6,7 @@ import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
 import { normalizeHost } from "./host.ts";
 import { forward } from "./proxy/forward.ts";
 import { clientInfo } from "./proxy/forwarded.ts";
-import { checkHops } from "./proxy/loop.ts";
+import { checkHops, readHops } from "./proxy/loop.ts";
 import { lookupRoute } from "./route/lookup.ts";
 import { createUpstashRouteStore, type RouteStore } from "./route/store.ts";
 import type { Upstream } from "./route/upstream.ts";
@@ -38,7 +38,8 @@ app.all("*", async (c) => {
   const config = readConfig(c.env);
   const facts = c.get("facts");
   facts.exposeUpstream = config.exposeUpstream;
-  facts.hops = checkHops(request.headers, config.maxHops);
+  facts.hops = readHops(request.headers);
+  checkHops(facts.hops, config.maxHops);
   const host = normalizeHost(request.headers.get("host"));
   const upstream = await chooseUpstream(host, config, facts);
   facts.upstream = upstream.origin + upstream.basePath;

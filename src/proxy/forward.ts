@@ -3,6 +3,9 @@ import type { Upstream } from "../route/upstream.ts";
 import type { ClientInfo } from "./forwarded.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders } from "./response-headers.ts";
+import { pathAndQuery } from "./target.ts";
+
+export { pathAndQuery };
 
 export interface ForwardOptions {
   /** How long the upstream may take to send response headers. */
@@ -86,24 +89,4 @@ function requestBody(request: Request, headers: Headers): ReadableStream | null 
     return null;
   }
   throw new BodyNotForwardableError(request.method);
-}
-
-/**
- * The request target exactly as received. Slicing, rather than re-serialising
- * a URL object, keeps `%2F`, `//` and the query byte for byte.
- */
-export function pathAndQuery(url: string): string {
-  const authorityStart = url.indexOf("//") + 2;
-  let end = url.length;
-  let start = end;
-  for (let i = authorityStart; i < url.length; i++) {
-    const char = url[i];
-    if (start === url.length && (char === "/" || char === "?")) start = i;
-    if (char === "#") {
-      end = i;
-      break;
-    }
-  }
-  const target = url.slice(start, end);
-  return target.startsWith("/") ? target : `/${target}`;
 }

@@ -21,8 +21,6 @@ export function readHops(headers: Headers): number {
  * times — a route whose upstream is the router itself would otherwise spin
  * until the platform's subrequest limit.
  */
-export function checkHops(headers: Headers, maxHops: number): number {
-  const hops = readHops(headers);
+export function checkHops(hops: number, maxHops: number): void {
   if (hops > maxHops) throw new LoopDetectedError(hops, maxHops);
-  return hops;
 }
