@@ -32,7 +32,7 @@ function sha256(data: string | Buffer): string {
 }
 
 describe("methods", () => {
-  it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])("forwards %s with its body", async (method) => {
+  it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND"])("forwards %s with its body", async (method) => {
     const host = await routed("method", app.address);
     const body = `${method} body ${"x".repeat(1000)}`;
     const reply = await send(router.url, {
