@@ -17,7 +17,7 @@ export interface ForwardOptions {
   readonly exposeUpstream?: boolean;
 }
 
-/** Statuses whose responses never carry a body (RFC 9110 §6.4.1, §15.3.5, §15.4.5). */
+/** Statuses whose responses never carry a body (RFC 9110 §6.4.1; §15.3.6 for 205). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
