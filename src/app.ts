@@ -1,12 +1,17 @@
 import { Hono } from "hono";
+import { accessLog, type AccessLogVariables, type RequestFacts } from "./access-log.ts";
 import { readConfig, type RouterConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
+import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
 import { normalizeHost } from "./host.ts";
 import { forward } from "./proxy/forward.ts";
+import { clientInfo } from "./proxy/forwarded.ts";
+import { checkHops, readHops } from "./proxy/loop.ts";
 import { lookupRoute } from "./route/lookup.ts";
 import { createUpstashRouteStore, type RouteStore } from "./route/store.ts";
+import type { Upstream } from "./route/upstream.ts";
 
-type AppEnv = { Bindings: Env; Variables: { requestId: string } };
+type AppEnv = { Bindings: Env; Variables: AccessLogVariables };
 
 /** One store (and so one HTTP client) per configuration, kept for the isolate's life. */
 const stores = new WeakMap<RouterConfig, RouteStore>();
@@ -26,29 +31,65 @@ function storeFor(config: RouterConfig): RouteStore {
 /** The router: every request, whatever its method or path, is routed by Host. */
 export const app = new Hono<AppEnv>();
 
-app.use(async (c, next) => {
-  c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
-  await next();
-});
+app.use(accessLog<Env>({ sampleRate }));
 
 app.all("*", async (c) => {
   const request = c.req.raw;
   const config = readConfig(c.env);
-  const hostHeader = request.headers.get("host");
-  const host = normalizeHost(hostHeader);
-  const route = await lookupRoute(host, storeFor(config), config);
-  const upstream = route.upstreams[0];
-  if (!upstream) throw new Error(`route ${route.key} has no upstream`);
-  const url = new URL(request.url);
-  return forward(request, upstream, {
-    timeoutMs: config.upstreamTimeoutMs,
-    client: {
-      clientIp: request.headers.get("cf-connecting-ip"),
-      host: hostHeader ?? host,
-      proto: url.protocol.slice(0, -1),
-      port: url.port || (url.protocol === "https:" ? "443" : "80"),
-    },
-  });
+  const facts = c.get("facts");
+  facts.exposeUpstream = config.exposeUpstream;
+  facts.hops = readHops(request.headers);
+  checkHops(facts.hops, config.maxHops);
+  const host = normalizeHost(request.headers.get("host"));
+  const upstream = await chooseUpstream(host, config, facts);
+  facts.upstream = upstream.origin + upstream.basePath;
+  const started = Date.now();
+  try {
+    return await forward(request, upstream, {
+      timeoutMs: config.upstreamTimeoutMs,
+      client: clientInfo(request),
+      hops: facts.hops,
+      exposeUpstream: config.exposeUpstream,
+    });
+  } finally {
+    facts.upstreamMs = Date.now() - started;
+  }
 });
 
-app.onError((error, c) => renderError(error, c.req.raw, c.get("requestId")));
+app.onError((error, c) => {
+  const response = renderError(error, c.req.raw, c.get("requestId"));
+  const facts = c.get("facts");
+  if (facts.exposeUpstream && facts.upstream) response.headers.set("x-upstream", facts.upstream);
+  return response;
+});
+
+/** The route's upstream; with FALLBACK_UPSTREAM set, a host with no route goes there. */
+async function chooseUpstream(host: string, config: RouterConfig, facts: RequestFacts): Promise<Upstream> {
+  const started = Date.now();
+  try {
+    const route = await lookupRoute(host, storeFor(config), config);
+    const upstream = route.upstreams[0];
+    if (!upstream) throw new InvalidRouteError(host, `route ${route.key} has no upstream`);
+    facts.lookup = "hit";
+    return upstream;
+  } catch (error) {
+    if (error instanceof NoRouteError && config.fallbackUpstream) {
+      facts.lookup = "fallback";
+      return config.fallbackUpstream;
+    }
+    if (error instanceof NoRouteError) facts.lookup = "miss";
+    else if (error instanceof InvalidRouteError) facts.lookup = "invalid";
+    else if (error instanceof RouteStoreError) facts.lookup = "error";
+    throw error;
+  } finally {
+    facts.lookupMs = Date.now() - started;
+  }
+}
+
+function sampleRate(env: Env): number {
+  try {
+    return readConfig(env).accessLogSampleRate;
+  } catch {
+    return 1; // a configuration error is exactly what the log must show
+  }
+}

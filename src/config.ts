@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.ts";
+import { parseUpstream, UpstreamSyntaxError, type Upstream } from "./route/upstream.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
 export interface RouterConfig {
@@ -8,6 +9,14 @@ export interface RouterConfig {
   readonly lookupTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
   readonly noRouteStatus: number;
+  /** Where a host with no route is sent instead of answering noRouteStatus. */
+  readonly fallbackUpstream: Upstream | null;
+  /** How many routers a request may have passed before it is a loop (508). */
+  readonly maxHops: number;
+  /** Share of requests written to the access log: 1 all, 0 none. */
+  readonly accessLogSampleRate: number;
+  /** Debug: name the chosen upstream in an `X-Upstream` response header. */
+  readonly exposeUpstream: boolean;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -30,6 +39,10 @@ export function readConfig(bindings: object): RouterConfig {
     lookupTimeoutMs: integer(env, "LOOKUP_TIMEOUT_MS", 1000, 1, 60_000),
     upstreamTimeoutMs: integer(env, "UPSTREAM_TIMEOUT_MS", 30_000, 1, 600_000),
     noRouteStatus: integer(env, "NO_ROUTE_STATUS", 403, 400, 599),
+    fallbackUpstream: upstream(env, "FALLBACK_UPSTREAM"),
+    maxHops: integer(env, "MAX_HOPS", 5, 0, 100),
+    accessLogSampleRate: fraction(env, "ACCESS_LOG_SAMPLE_RATE", 1),
+    exposeUpstream: flag(env, "DEBUG_EXPOSE_UPSTREAM", false),
   };
   parsed.set(bindings, config);
   return config;
@@ -56,4 +69,35 @@ function integer(env: Bindings, name: string, fallback: number, min: number, max
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}".`);
   }
   return value;
+}
+
+function fraction(env: Bindings, name: string, fallback: number): number {
+  const raw = text(env, name, "").trim();
+  if (raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigError(`${name} must be a number from 0 to 1, not "${raw}".`);
+  }
+  return value;
+}
+
+function flag(env: Bindings, name: string, fallback: boolean): boolean {
+  const raw = text(env, name, "").trim().toLowerCase();
+  if (raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new ConfigError(`${name} must be "true" or "false", not "${raw}".`);
+}
+
+/** An upstream in the route-value syntax; "" means none. */
+function upstream(env: Bindings, name: string): Upstream | null {
+  const raw = text(env, name, "").trim();
+  if (raw === "") return null;
+  try {
+    return parseUpstream(raw);
+  } catch (error) {
+    if (error instanceof UpstreamSyntaxError)
+      throw new ConfigError(`${name} is not a valid upstream: ${error.message}.`);
+    throw error;
+  }
 }

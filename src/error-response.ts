@@ -1,3 +1,4 @@
+import { errorFormat } from "./error-format.ts";
 import { RouterError } from "./errors.ts";
 
 /** Reason phrases for the statuses the router itself produces. */
@@ -15,7 +16,9 @@ const REASONS: Record<number, string> = {
 /**
  * The one place where failures become responses. Unknown errors are reported
  * as a plain 500 with no detail: a stack trace is for the log, not the client.
- * The body is JSON or HTML when the client's Accept asks for it, else text.
+ * The body is JSON, HTML or plain text as the client's Accept prefers
+ * (error-format.ts), and always names the request id that the access log
+ * line carries too.
  */
 export function renderError(error: unknown, request: Request, requestId: string): Response {
   const routerError = error instanceof RouterError ? error : new RouterError(500, "internal_error", "Internal error.");
@@ -24,17 +27,19 @@ export function renderError(error: unknown, request: Request, requestId: string)
   const headers = new Headers(routerError.headers);
   headers.set("x-request-id", requestId);
   headers.set("cache-control", "no-store");
-  const accept = request.headers.get("accept") ?? "";
   let body: string;
-  if (/\bapplication\/(?:[\w.+-]*\+)?json\b/i.test(accept)) {
-    headers.set("content-type", "application/json; charset=utf-8");
-    body = JSON.stringify({ status, error: code, message, requestId });
-  } else if (/\btext\/html\b/i.test(accept)) {
-    headers.set("content-type", "text/html; charset=utf-8");
-    body = `<!doctype html><title>${status} ${reason}</title><h1>${status} ${reason}</h1><p>${escapeHtml(message)}</p><p><small>request ${escapeHtml(requestId)}</small></p>\n`;
-  } else {
-    headers.set("content-type", "text/plain; charset=utf-8");
-    body = `${status} ${reason}: ${message}\nrequest id: ${requestId}\n`;
+  switch (errorFormat(request.headers.get("accept"))) {
+    case "json":
+      headers.set("content-type", "application/json; charset=utf-8");
+      body = JSON.stringify({ status, error: code, message, requestId });
+      break;
+    case "html":
+      headers.set("content-type", "text/html; charset=utf-8");
+      body = `<!doctype html><title>${status} ${reason}</title><h1>${status} ${reason}</h1><p>${escapeHtml(message)}</p><p><small>request ${escapeHtml(requestId)}</small></p>\n`;
+      break;
+    case "text":
+      headers.set("content-type", "text/plain; charset=utf-8");
+      body = `${status} ${reason}: ${message}\nrequest id: ${requestId}\n`;
   }
   return new Response(request.method === "HEAD" ? null : body, { status, headers });
 }

@@ -79,3 +79,28 @@ export class ConfigError extends RouterError {
     super(500, "config_error", message);
   }
 }
+
+/**
+ * The request has been through routers more times than allowed, e.g. a route
+ * that points back at the router (508 Loop Detected, RFC 5842 §7.2).
+ */
+export class LoopDetectedError extends RouterError {
+  readonly detail: string;
+
+  constructor(hops: number, maxHops: number) {
+    super(508, "loop_detected", "The request is looping between routers.");
+    this.detail = `arrived after ${hops} hops (max ${maxHops})`;
+  }
+}
+
+/**
+ * A GET or HEAD request that carries content. The edge platform's fetch()
+ * cannot send it (Fetch standard), and dropping it silently would hand the
+ * upstream a different request than the client sent (RFC 9110 §9.3.1 gives
+ * such content no meaning, and allows refusing it).
+ */
+export class BodyNotForwardableError extends RouterError {
+  constructor(method: string) {
+    super(400, "body_not_forwardable", `A ${method} request with a body cannot be forwarded.`);
+  }
+}

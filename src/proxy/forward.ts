@@ -1,29 +1,41 @@
-import { UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import { BodyNotForwardableError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
 import type { Upstream } from "../route/upstream.ts";
-import { addForwardingHeaders, type ClientInfo } from "./forwarded.ts";
-import { isWebSocketUpgrade, stripHopByHop } from "./hop-by-hop.ts";
+import type { ClientInfo } from "./forwarded.ts";
+import { upstreamRequestHeaders } from "./request-headers.ts";
+import { clientResponseHeaders } from "./response-headers.ts";
+import { pathAndQuery } from "./target.ts";
+
+export { pathAndQuery };
 
 export interface ForwardOptions {
   /** How long the upstream may take to send response headers. */
   readonly timeoutMs: number;
   readonly client: ClientInfo;
+  /** Routers the request passed before this one (its incoming hop count); default 0. */
+  readonly hops?: number;
+  /** Debug: name the upstream in an `X-Upstream` response header; default off. */
+  readonly exposeUpstream?: boolean;
 }
 
-/** Statuses whose responses never carry a body (RFC 9110 §6.4.1). */
+/** Statuses whose responses never carry a body (RFC 9110 §6.4.1; §15.3.6 for 205). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /**
  * Re-sends the request to the upstream and returns its answer, streaming the
  * body both ways. Redirects are the client's business (`redirect: "manual"`).
+ *
+ * Throws UpstreamUnreachableError or UpstreamTimeoutError when no response
+ * was obtained, so a caller may try another upstream.
+ *
+ * Bodies are passed as the upstream encoded them (`encodeResponseBody` and
+ * `encodeBody: "manual"`). In the default ("automatic") mode the runtime
+ * treats `Content-Encoding` as its own job: it decodes a gzip body from
+ * fetch() and encodes whatever the worker returns, so the bytes stay the
+ * upstream's only when it manages to short-circuit the two.
  */
 export async function forward(request: Request, upstream: Upstream, options: ForwardOptions): Promise<Response> {
-  const webSocket = isWebSocketUpgrade(request);
-  const headers = new Headers(request.headers);
-  stripHopByHop(headers, webSocket);
-  // The platform sends the URL's host; the client's is in X-Forwarded-Host.
-  headers.delete("host");
-  addForwardingHeaders(headers, options.client);
-
+  const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0);
+  const body = requestBody(request, headers);
   const target = upstream.origin + upstream.basePath + pathAndQuery(request.url);
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
@@ -32,9 +44,10 @@ export async function forward(request: Request, upstream: Upstream, options: For
     response = await fetch(target, {
       method: request.method,
       headers,
-      body: request.body,
+      body,
       redirect: "manual",
       signal: timeout.signal,
+      encodeResponseBody: "manual",
     });
   } catch (error) {
     if (timeout.signal.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
@@ -46,28 +59,34 @@ export async function forward(request: Request, upstream: Upstream, options: For
   // A 101 must be returned as the very object fetch gave us: it carries the
   // WebSocket, which a copy would lose.
   if (response.status === 101) return response;
-  const responseHeaders = new Headers(response.headers);
-  stripHopByHop(responseHeaders);
-  const body = NULL_BODY_STATUSES.has(response.status) || request.method === "HEAD" ? null : response.body;
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: responseHeaders });
+  const responseHeaders = clientResponseHeaders(response, upstream, {
+    publicOrigin: () => new URL(request.url).origin,
+    exposeUpstream: options.exposeUpstream ?? false,
+  });
+  let responseBody = response.body;
+  if (NULL_BODY_STATUSES.has(response.status) || request.method === "HEAD") {
+    // Release the upstream connection rather than leave a body nobody reads.
+    void response.body?.cancel().catch(() => undefined);
+    responseBody = null;
+  }
+  return new Response(responseBody, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: responseHeaders,
+    encodeBody: "manual",
+  });
 }
 
 /**
- * The request target exactly as received. Slicing, rather than re-serialising
- * a URL object, keeps `%2F`, `//` and the query byte for byte.
+ * The body to send. fetch() refuses any body on GET and HEAD — even the empty
+ * one a `Content-Length: 0` produces — so an empty one is dropped and a real
+ * one refused with 400 rather than silently lost.
  */
-export function pathAndQuery(url: string): string {
-  const authorityStart = url.indexOf("//") + 2;
-  let end = url.length;
-  let start = end;
-  for (let i = authorityStart; i < url.length; i++) {
-    const char = url[i];
-    if (start === url.length && (char === "/" || char === "?")) start = i;
-    if (char === "#") {
-      end = i;
-      break;
-    }
+function requestBody(request: Request, headers: Headers): ReadableStream | null {
+  if (request.body === null || (request.method !== "GET" && request.method !== "HEAD")) return request.body;
+  if (request.headers.get("content-length")?.trim() === "0" && !request.headers.has("transfer-encoding")) {
+    headers.delete("content-length");
+    return null;
   }
-  const target = url.slice(start, end);
-  return target.startsWith("/") ? target : `/${target}`;
+  throw new BodyNotForwardableError(request.method);
 }

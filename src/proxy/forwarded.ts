@@ -9,6 +9,22 @@ export interface ClientInfo {
   readonly port: string;
 }
 
+/**
+ * Describes the client from the request the platform handed us: its address
+ * is CF-Connecting-IP (set by the edge, not the client), scheme and port come
+ * from the URL the platform built.
+ */
+export function clientInfo(request: Request): ClientInfo {
+  const url = new URL(request.url);
+  const proto = url.protocol.slice(0, -1);
+  return {
+    clientIp: request.headers.get("cf-connecting-ip"),
+    host: request.headers.get("host") ?? url.host,
+    proto,
+    port: url.port || (proto === "https" ? "443" : "80"),
+  };
+}
+
 /** Names the router in `Via` (RFC 9110 §7.6.3). */
 export const VIA = "1.1 edge-host-router";
 

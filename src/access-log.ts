@@ -1,0 +1,125 @@
+import { createMiddleware } from "hono/factory";
+import { RouterError } from "./errors.ts";
+import { pathAndQuery } from "./proxy/target.ts";
+
+/** How the route lookup ended, for the access log. */
+export type LookupOutcome =
+  | "hit" // a route was found
+  | "miss" // no route: answered with the no-route status
+  | "fallback" // no route: sent to the fallback upstream
+  | "invalid" // the stored value cannot be used
+  | "error" // the route store failed or timed out
+  | "skipped"; // refused before the lookup (bad Host, loop, configuration)
+
+/** What the handler learns about a request as it goes; logged at the end. */
+export interface RequestFacts {
+  hops: number;
+  lookup: LookupOutcome;
+  /** The chosen upstream (`http://10.0.0.7:5000`), once there is one. */
+  upstream: string | null;
+  lookupMs: number | null;
+  /** Until the upstream's response headers (the body may still be streaming). */
+  upstreamMs: number | null;
+  /** Debug setting: whether the upstream may be named in responses. */
+  exposeUpstream: boolean;
+}
+
+export function newRequestFacts(): RequestFacts {
+  return { hops: 0, lookup: "skipped", upstream: null, lookupMs: null, upstreamMs: null, exposeUpstream: false };
+}
+
+/** One access log line: a flat JSON object, so log tools index every field. */
+export interface AccessLogEntry {
+  readonly time: string;
+  readonly requestId: string;
+  readonly clientIp: string | null;
+  readonly method: string;
+  /** The Host header as sent (cut at 256 characters). */
+  readonly host: string | null;
+  readonly path: string;
+  readonly status: number;
+  readonly upstream: string | null;
+  readonly lookup: LookupOutcome;
+  readonly hops: number;
+  /** The error code (errors.ts) when the router answered by itself. */
+  readonly error: string | null;
+  /** Operator-only detail of that error; never shown to the client. */
+  readonly detail: string | null;
+  readonly lookupMs: number | null;
+  readonly upstreamMs: number | null;
+  readonly totalMs: number;
+}
+
+/**
+ * Whether this request's line is written. `rate` 1 logs everything and 0
+ * nothing; in between, successes are sampled but server-side failures (5xx)
+ * are always kept: they are the lines an operator goes looking for.
+ */
+export function sampled(status: number, rate: number, random: () => number = Math.random): boolean {
+  if (rate <= 0) return false;
+  return rate >= 1 || status >= 500 || random() < rate;
+}
+
+/** Writes the line to the Workers log (`wrangler tail`, Logpush, Workers Logs). */
+export function writeAccessLog(entry: AccessLogEntry): void {
+  console.log(JSON.stringify(entry));
+}
+
+/** The context variables the middleware provides to the handler. */
+export interface AccessLogVariables {
+  requestId: string;
+  facts: RequestFacts;
+}
+
+export interface AccessLogOptions<B extends object> {
+  /** The sample rate for these bindings (read per request: config is cached). */
+  readonly sampleRate: (bindings: B) => number;
+}
+
+/**
+ * Gives each request an id and writes its access log line once the response
+ * (headers) is ready. It never touches the proxied Response (no
+ * `c.header()`): re-wrapping it would lose a WebSocket and the manual body
+ * encoding.
+ */
+export function accessLog<B extends object>(options: AccessLogOptions<B>) {
+  return createMiddleware<{ Bindings: B; Variables: AccessLogVariables }>(async (c, next) => {
+    const started = Date.now();
+    const request = c.req.raw;
+    const requestId = requestIdOf(request);
+    const facts = newRequestFacts();
+    c.set("requestId", requestId);
+    c.set("facts", facts);
+    await next();
+    const { status } = c.res;
+    if (!sampled(status, options.sampleRate(c.env))) return;
+    const error = c.error;
+    writeAccessLog({
+      time: new Date(started).toISOString(),
+      requestId,
+      clientIp: request.headers.get("cf-connecting-ip"),
+      method: request.method,
+      host: request.headers.get("host")?.slice(0, 256) ?? null,
+      path: pathAndQuery(request.url),
+      status,
+      upstream: facts.upstream,
+      lookup: facts.lookup,
+      hops: facts.hops,
+      error: error ? (error instanceof RouterError ? error.code : "internal_error") : null,
+      detail: error ? detailOf(error) : null,
+      lookupMs: facts.lookupMs,
+      upstreamMs: facts.upstreamMs,
+      totalMs: Date.now() - started,
+    });
+  });
+}
+
+/** The edge's Ray ID when it looks like one, so our id matches Cloudflare's logs. */
+function requestIdOf(request: Request): string {
+  const ray = request.headers.get("cf-ray");
+  return ray !== null && /^[0-9a-z-]{1,64}$/i.test(ray) ? ray : crypto.randomUUID();
+}
+
+function detailOf(error: Error): string {
+  return "detail" in error && typeof error.detail === "string" ? error.detail : error.message;
+}
