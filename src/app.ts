@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { readConfig, type RouterConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
+import { InvalidRouteError } from "./errors.ts";
 import { normalizeHost } from "./host.ts";
-import { forward } from "./proxy/forward.ts";
+import { routeRequest } from "./route/dispatch.ts";
 import { lookupRoute } from "./route/lookup.ts";
 import { createUpstashRouteStore, type RouteStore } from "./route/store.ts";
 
@@ -36,19 +37,27 @@ app.all("*", async (c) => {
   const config = readConfig(c.env);
   const hostHeader = request.headers.get("host");
   const host = normalizeHost(hostHeader);
-  const route = await lookupRoute(host, storeFor(config), config);
-  const upstream = route.upstreams[0];
-  if (!upstream) throw new Error(`route ${route.key} has no upstream`);
+  const store = storeFor(config);
+  const route = await lookupRoute(host, store, config);
   const url = new URL(request.url);
-  return forward(request, upstream, {
-    timeoutMs: config.upstreamTimeoutMs,
-    client: {
-      clientIp: request.headers.get("cf-connecting-ip"),
-      host: hostHeader ?? host,
-      proto: url.protocol.slice(0, -1),
-      port: url.port || (url.protocol === "https:" ? "443" : "80"),
+  return routeRequest(request, route, {
+    forward: {
+      timeoutMs: config.upstreamTimeoutMs,
+      client: {
+        clientIp: request.headers.get("cf-connecting-ip"),
+        host: hostHeader ?? host,
+        proto: url.protocol.slice(0, -1),
+        port: url.port || (url.protocol === "https:" ? "443" : "80"),
+      },
     },
+    settings: config,
+    store,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   });
 });
 
-app.onError((error, c) => renderError(error, c.req.raw, c.get("requestId")));
+app.onError((error, c) => {
+  // The client sees only the host; what is wrong with the value is for the operator.
+  if (error instanceof InvalidRouteError) console.warn(`invalid route: ${error.detail}`);
+  return renderError(error, c.req.raw, c.get("requestId"));
+});

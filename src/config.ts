@@ -8,6 +8,12 @@ export interface RouterConfig {
   readonly lookupTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
   readonly noRouteStatus: number;
+  /** How many backends one request may try before it fails (failover). */
+  readonly upstreamTries: number;
+  /** How long a backend that refused or timed out is skipped while another is up. */
+  readonly backendDownMs: number;
+  /** Also record down marks in Redis (Hipache's `dead:<host>` sets) so other isolates learn of them. */
+  readonly sharedDownMarks: boolean;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -30,6 +36,9 @@ export function readConfig(bindings: object): RouterConfig {
     lookupTimeoutMs: integer(env, "LOOKUP_TIMEOUT_MS", 1000, 1, 60_000),
     upstreamTimeoutMs: integer(env, "UPSTREAM_TIMEOUT_MS", 30_000, 1, 600_000),
     noRouteStatus: integer(env, "NO_ROUTE_STATUS", 403, 400, 599),
+    upstreamTries: integer(env, "UPSTREAM_TRIES", 3, 1, 10),
+    backendDownMs: integer(env, "BACKEND_DOWN_MS", 30_000, 1, 3_600_000),
+    sharedDownMarks: boolean(env, "SHARED_DOWN_MARKS", false),
   };
   parsed.set(bindings, config);
   return config;
@@ -46,6 +55,14 @@ function required(env: Bindings, name: string): string {
     throw new ConfigError(`${name} is not set: run \`wrangler secret put ${name}\` (locally: put it in .dev.vars).`);
   }
   return value;
+}
+
+function boolean(env: Bindings, name: string, fallback: boolean): boolean {
+  const raw = text(env, name, "").trim().toLowerCase();
+  if (raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new ConfigError(`${name} must be "true" or "false", not "${raw}".`);
 }
 
 function integer(env: Bindings, name: string, fallback: number, min: number, max: number): number {
