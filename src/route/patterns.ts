@@ -66,7 +66,8 @@ export function parseHostPattern(text: string): string {
   try {
     host = normalizeHost(name);
   } catch (error) {
-    throw new RouteSyntaxError(`"${value}" is not a host name: ${error instanceof Error ? error.message : ""}`);
+    const reason = error instanceof Error ? error.message.replace(/^Invalid Host header: /, "").replace(/\.$/, "") : "";
+    throw new RouteSyntaxError(`"${value}" is not a host name (${reason})`);
   }
   if (/:\d+$/.test(name) && !name.endsWith("]")) {
     throw new RouteSyntaxError(

@@ -80,5 +80,9 @@ function toStoreError(error: unknown, timeoutMs: number): RouteStoreError {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return new RouteStoreError(`lookup timed out after ${timeoutMs} ms`);
   }
-  return new RouteStoreError(error instanceof Error ? error.message : String(error));
+  if (!(error instanceof Error)) return new RouteStoreError(String(error));
+  // "fetch failed" says little; its cause says what (ECONNREFUSED, a bad certificate, …).
+  const cause: unknown = error.cause;
+  const why = cause instanceof Error ? ` (${"code" in cause ? String(cause.code) : cause.message})` : "";
+  return new RouteStoreError(error.message + why);
 }
