@@ -4,12 +4,13 @@ import { readConfig, type RouterConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
 import { normalizeHost } from "./host.ts";
-import { forward } from "./proxy/forward.ts";
 import { clientInfo } from "./proxy/forwarded.ts";
 import { checkHops, readHops } from "./proxy/loop.ts";
+import { routeRequest } from "./route/dispatch.ts";
+import { fallbackRoute } from "./route/fallback.ts";
 import { lookupRoute } from "./route/lookup.ts";
+import type { Route } from "./route/route.ts";
 import { createUpstashRouteStore, type RouteStore } from "./route/store.ts";
-import type { Upstream } from "./route/upstream.ts";
 
 type AppEnv = { Bindings: Env; Variables: AccessLogVariables };
 
@@ -41,15 +42,23 @@ app.all("*", async (c) => {
   facts.hops = readHops(request.headers);
   checkHops(facts.hops, config.maxHops);
   const host = normalizeHost(request.headers.get("host"));
-  const upstream = await chooseUpstream(host, config, facts);
-  facts.upstream = upstream.origin + upstream.basePath;
+  const store = storeFor(config);
+  const route = await findRoute(host, store, config, facts);
   const started = Date.now();
   try {
-    return await forward(request, upstream, {
-      timeoutMs: config.upstreamTimeoutMs,
-      client: clientInfo(request),
-      hops: facts.hops,
-      exposeUpstream: config.exposeUpstream,
+    return await routeRequest(request, route, {
+      forward: {
+        timeoutMs: config.upstreamTimeoutMs,
+        client: clientInfo(request),
+        hops: facts.hops,
+        exposeUpstream: config.exposeUpstream,
+      },
+      settings: config,
+      store,
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      onAttempt: (backend) => {
+        facts.upstream = backend.origin + backend.basePath;
+      },
     });
   } finally {
     facts.upstreamMs = Date.now() - started;
@@ -63,19 +72,17 @@ app.onError((error, c) => {
   return response;
 });
 
-/** The route's upstream; with FALLBACK_UPSTREAM set, a host with no route goes there. */
-async function chooseUpstream(host: string, config: RouterConfig, facts: RequestFacts): Promise<Upstream> {
+/** The host's route; with FALLBACK_UPSTREAM set, a host with no route goes there. */
+async function findRoute(host: string, store: RouteStore, config: RouterConfig, facts: RequestFacts): Promise<Route> {
   const started = Date.now();
   try {
-    const route = await lookupRoute(host, storeFor(config), config);
-    const upstream = route.upstreams[0];
-    if (!upstream) throw new InvalidRouteError(host, `route ${route.key} has no upstream`);
+    const route = await lookupRoute(host, store, config);
     facts.lookup = "hit";
-    return upstream;
+    return route;
   } catch (error) {
     if (error instanceof NoRouteError && config.fallbackUpstream) {
       facts.lookup = "fallback";
-      return config.fallbackUpstream;
+      return fallbackRoute(host, config.fallbackUpstream);
     }
     if (error instanceof NoRouteError) facts.lookup = "miss";
     else if (error instanceof InvalidRouteError) facts.lookup = "invalid";

@@ -17,6 +17,12 @@ export interface RouterConfig {
   readonly accessLogSampleRate: number;
   /** Debug: name the chosen upstream in an `X-Upstream` response header. */
   readonly exposeUpstream: boolean;
+  /** How many backends one request may try before it fails (failover). */
+  readonly upstreamTries: number;
+  /** How long a backend that refused or timed out is skipped while another is up. */
+  readonly backendDownMs: number;
+  /** Also record down marks in Redis (Hipache's `dead:<host>` sets) so other isolates learn of them. */
+  readonly sharedDownMarks: boolean;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -42,7 +48,10 @@ export function readConfig(bindings: object): RouterConfig {
     fallbackUpstream: upstream(env, "FALLBACK_UPSTREAM"),
     maxHops: integer(env, "MAX_HOPS", 5, 0, 100),
     accessLogSampleRate: fraction(env, "ACCESS_LOG_SAMPLE_RATE", 1),
-    exposeUpstream: flag(env, "DEBUG_EXPOSE_UPSTREAM", false),
+    exposeUpstream: boolean(env, "DEBUG_EXPOSE_UPSTREAM", false),
+    upstreamTries: integer(env, "UPSTREAM_TRIES", 3, 1, 10),
+    backendDownMs: integer(env, "BACKEND_DOWN_MS", 30_000, 1, 3_600_000),
+    sharedDownMarks: boolean(env, "SHARED_DOWN_MARKS", false),
   };
   parsed.set(bindings, config);
   return config;
@@ -59,6 +68,14 @@ function required(env: Bindings, name: string): string {
     throw new ConfigError(`${name} is not set: run \`wrangler secret put ${name}\` (locally: put it in .dev.vars).`);
   }
   return value;
+}
+
+function boolean(env: Bindings, name: string, fallback: boolean): boolean {
+  const raw = text(env, name, "").trim().toLowerCase();
+  if (raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new ConfigError(`${name} must be "true" or "false", not "${raw}".`);
 }
 
 function integer(env: Bindings, name: string, fallback: number, min: number, max: number): number {
@@ -79,14 +96,6 @@ function fraction(env: Bindings, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a number from 0 to 1, not "${raw}".`);
   }
   return value;
-}
-
-function flag(env: Bindings, name: string, fallback: boolean): boolean {
-  const raw = text(env, name, "").trim().toLowerCase();
-  if (raw === "") return fallback;
-  if (raw === "true" || raw === "1") return true;
-  if (raw === "false" || raw === "0") return false;
-  throw new ConfigError(`${name} must be "true" or "false", not "${raw}".`);
 }
 
 /** An upstream in the route-value syntax; "" means none. */

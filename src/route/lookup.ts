@@ -1,23 +1,135 @@
-import { InvalidRouteError, NoRouteError } from "../errors.ts";
-import { parseRoute, type Route } from "./route.ts";
-import { WrongTypeError, type RouteStore } from "./store.ts";
+import { InvalidRouteError, NoRouteError, RouteStoreError } from "../errors.ts";
+import { candidateKeys, deadKey, type Candidate } from "./patterns.ts";
+import { RouteSyntaxError, type Route, type RouteSpec, type SharedDownMarks } from "./route.ts";
+import type { RouteStore, StoreRead, StoreReply } from "./store.ts";
+import { parseHipacheList, parseRouteValue } from "./value.ts";
 
 export interface LookupOptions {
-  /** Put in front of the host to form the key; "" keeps the seed's bare host. */
+  /** Put in front of every key the router reads; "" keeps the seed's bare host. */
   readonly keyPrefix: string;
   readonly noRouteStatus: number;
+  /** Also read Hipache's `dead:<host>` set, for marks other isolates shared (SHARED_DOWN_MARKS). */
+  readonly sharedDownMarks: boolean;
 }
 
-/** Finds the route for a normalised host: 403 (NoRouteError) when none exists. */
+/** What one candidate key held, as far as the lookup looked. */
+export interface CandidateOutcome extends Candidate {
+  readonly outcome: "missing" | "route" | "invalid";
+  /** For `invalid`: what is wrong with the value. */
+  readonly problem: string | null;
+}
+
+/** The whole story of a lookup: `routes test` prints it, `lookupRoute` acts on it. */
+export interface Resolution {
+  /** Every key read, in precedence order, up to the one that decided. */
+  readonly candidates: readonly CandidateOutcome[];
+  /** The first key that exists decides: a Route, or an invalid value. */
+  readonly decided: CandidateOutcome | null;
+  readonly route: Route | null;
+  /** Commands sent, all in one round trip. */
+  readonly commands: number;
+}
+
+/**
+ * Finds the route for a normalised host: 403 (NoRouteError) when none exists,
+ * 502 (InvalidRouteError, for this host only) when the deciding key holds
+ * something that is not a route.
+ */
 export async function lookupRoute(host: string, store: RouteStore, options: LookupOptions): Promise<Route> {
-  const key = options.keyPrefix + host;
-  let value: string | null;
+  const resolution = await resolveRoute(host, store, options);
+  if (resolution.route) return resolution.route;
+  const decided = resolution.decided;
+  if (decided) throw new InvalidRouteError(host, `key "${decided.key}": ${decided.problem ?? "invalid"}`);
+  throw new NoRouteError(host, options.noRouteStatus);
+}
+
+/**
+ * Reads every candidate key (exact host, wildcards, catch-all; each as a
+ * string and as a Hipache list) in ONE round trip, whatever the host's depth,
+ * then lets the most specific key that exists decide.
+ */
+export async function resolveRoute(
+  host: string,
+  store: RouteStore,
+  options: LookupOptions,
+  now = Date.now(),
+): Promise<Resolution> {
+  const candidates = candidateKeys(host, options.keyPrefix);
+  const reads: StoreRead[] = candidates.map(({ key, format }) => ({ op: format === "string" ? "get" : "lrange", key }));
+  if (options.sharedDownMarks) {
+    const dead = deadKey(host, options.keyPrefix);
+    reads.push({ op: "smembers", key: dead }, { op: "pttl", key: dead });
+  }
+  const replies = await store.read(reads);
+  if (replies.length !== reads.length) {
+    throw new RouteStoreError(`the store answered ${replies.length} of ${reads.length} reads`);
+  }
+
+  const outcomes: CandidateOutcome[] = [];
+  for (const [i, candidate] of candidates.entries()) {
+    const { spec, problem } = interpret(candidate, replies[i] ?? { value: null });
+    if (spec === null && problem === null) {
+      outcomes.push({ ...candidate, outcome: "missing", problem: null });
+      continue;
+    }
+    const decided: CandidateOutcome = { ...candidate, outcome: spec ? "route" : "invalid", problem };
+    outcomes.push(decided);
+    const route: Route | null = spec && {
+      ...spec,
+      host,
+      key: candidate.key,
+      pattern: candidate.pattern,
+      sharedDown: options.sharedDownMarks ? sharedMarks(spec, replies.slice(candidates.length), now) : null,
+    };
+    return { candidates: outcomes, decided, route, commands: reads.length };
+  }
+  return { candidates: outcomes, decided: null, route: null, commands: reads.length };
+}
+
+/** A key's reply as a route spec, a problem, or neither (the key does not exist). */
+function interpret(
+  candidate: Candidate,
+  reply: StoreReply,
+): { spec: RouteSpec; problem: null } | { spec: null; problem: string | null } {
+  if ("error" in reply) {
+    // One key of the wrong type spoils only the hosts it would route.
+    if (reply.error.includes("WRONGTYPE")) {
+      const expected = candidate.format === "string" ? "a string" : "a list (Hipache's frontend:<host>)";
+      return { spec: null, problem: `holds another Redis type than ${expected}` };
+    }
+    throw new RouteStoreError(`reading ${candidate.key}: ${reply.error}`);
+  }
   try {
-    value = await store.get(key);
+    if (candidate.format === "string") {
+      if (reply.value === null || reply.value === undefined) return { spec: null, problem: null };
+      if (typeof reply.value !== "string") throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
+      return { spec: parseRouteValue(reply.value), problem: null };
+    }
+    if (!Array.isArray(reply.value)) throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
+    // LRANGE answers [] for a key that does not exist.
+    if (reply.value.length === 0) return { spec: null, problem: null };
+    return { spec: parseHipacheList(reply.value.map(String)), problem: null };
   } catch (error) {
-    if (error instanceof WrongTypeError) throw new InvalidRouteError(host, error.message);
+    if (error instanceof RouteSyntaxError) return { spec: null, problem: error.message };
     throw error;
   }
-  if (value === null) throw new NoRouteError(host, options.noRouteStatus);
-  return parseRoute(host, key, value);
+}
+
+/**
+ * Hipache's `dead:<host>` set as origins. Hipache itself stores the index of
+ * the dead backend in the list; we store the origin, and read both.
+ */
+function sharedMarks(spec: RouteSpec, replies: readonly StoreReply[], now: number): SharedDownMarks | null {
+  const [members, pttl] = replies;
+  if (!members || !pttl || !("value" in members) || !("value" in pttl)) return null;
+  if (!Array.isArray(members.value) || members.value.length === 0) return null;
+  // -2: no set; -1: a set without expiry, which Hipache never writes: ignored rather than kept forever.
+  if (typeof pttl.value !== "number" || pttl.value <= 0) return null;
+  const backends = spec.fallback?.type === "forward" ? spec.fallback.backends : [];
+  const origins = members.value.map((member) => {
+    const text = String(member);
+    const index = /^\d+$/.test(text) ? Number(text) : -1;
+    return spec.kind === "hipache" && index >= 0 ? (backends[index]?.origin ?? text) : text;
+  });
+  return { origins, until: now + pttl.value };
 }

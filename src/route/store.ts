@@ -1,19 +1,31 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { RouteStoreError } from "../errors.ts";
 
-/** The key exists but holds a list, hash, … instead of a string. */
-export class WrongTypeError extends Error {}
+/** A read a lookup needs. `lrange` reads a whole list (Hipache's `frontend:` keys). */
+export interface StoreRead {
+  readonly op: "get" | "lrange" | "smembers" | "pttl";
+  readonly key: string;
+}
 
-/** Reads route values. Transport only: parsing lives in route.ts. */
+/**
+ * One command's answer: its value (raw: strings stay strings), or the error
+ * Redis gave for that command alone, such as `WRONGTYPE …` for a key that
+ * holds another type. One bad key never fails the others.
+ */
+export type StoreReply = { readonly value: unknown } | { readonly error: string };
+
+/** Reads route values and records shared down marks. Transport only: parsing lives elsewhere. */
 export interface RouteStore {
-  /** The raw value stored under `key`, or null when there is none. */
-  get(key: string): Promise<string | null>;
+  /** Every read in one round trip (one pipeline request), answered in order. */
+  read(reads: readonly StoreRead[]): Promise<readonly StoreReply[]>;
+  /** Hipache's dead mark: `SADD key member` and `PEXPIRE key ttlMs`, in one round trip. */
+  markDown(key: string, member: string, ttlMs: number): Promise<void>;
 }
 
 export interface UpstashRouteStoreOptions {
   readonly url: string;
   readonly token: string;
-  /** Per lookup; past it the request gets 503 rather than waiting. */
+  /** Per round trip; past it the request gets 503 rather than waiting. */
   readonly timeoutMs: number;
 }
 
@@ -23,7 +35,9 @@ export interface UpstashRouteStoreOptions {
  * request for seconds, and automatic JSON parsing would turn a value such as
  * `123` or `{"backends":…}` into something that is no longer the string the
  * operator wrote. So: no retries (the timeout is the budget), raw strings, and
- * a fresh timeout signal per request.
+ * a fresh timeout signal per request. Auto-pipelining stays off: a lookup
+ * builds its own pipeline, so its reads are one request by construction.
+ * Only fetch is used, so the routes CLI runs this same code under Node.
  */
 export function createUpstashRouteStore(options: UpstashRouteStoreOptions): RouteStore {
   const redis = new Redis({
@@ -36,22 +50,39 @@ export function createUpstashRouteStore(options: UpstashRouteStoreOptions): Rout
     signal: () => AbortSignal.timeout(options.timeoutMs),
   });
   return {
-    async get(key) {
+    async read(reads) {
+      const pipeline = redis.pipeline();
+      for (const { op, key } of reads) {
+        if (op === "get") pipeline.get(key);
+        else if (op === "lrange") pipeline.lrange(key, 0, -1);
+        else if (op === "smembers") pipeline.smembers(key);
+        else pipeline.pttl(key);
+      }
+      let replies: { result?: unknown; error?: string | undefined }[];
       try {
-        return await redis.get<string>(key);
+        replies = await pipeline.exec({ keepErrors: true });
       } catch (error) {
-        throw toStoreError(key, error, options.timeoutMs);
+        throw toStoreError(error, options.timeoutMs);
+      }
+      return replies.map((reply) => (reply.error ? { error: reply.error } : { value: reply.result }));
+    },
+    async markDown(key, member, ttlMs) {
+      try {
+        await redis.pipeline().sadd(key, member).pexpire(key, ttlMs).exec();
+      } catch (error) {
+        throw toStoreError(error, options.timeoutMs);
       }
     },
   };
 }
 
-function toStoreError(key: string, error: unknown, timeoutMs: number): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  // A key holding a list or hash is the operator's mistake, not an outage.
-  if (message.includes("WRONGTYPE")) return new WrongTypeError(`${key} does not hold a string`);
+function toStoreError(error: unknown, timeoutMs: number): RouteStoreError {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return new RouteStoreError(`lookup timed out after ${timeoutMs} ms`);
   }
-  return new RouteStoreError(message);
+  if (!(error instanceof Error)) return new RouteStoreError(String(error));
+  // "fetch failed" says little; its cause says what (ECONNREFUSED, a bad certificate, …).
+  const cause: unknown = error.cause;
+  const why = cause instanceof Error ? ` (${"code" in cause ? String(cause.code) : cause.message})` : "";
+  return new RouteStoreError(error.message + why);
 }

@@ -1,0 +1,312 @@
+import { readFileSync } from "node:fs";
+import type { Redis } from "@upstash/redis";
+import { normalizeHost } from "../../src/host.ts";
+import { resolveRoute } from "../../src/route/lookup.ts";
+import { findPathRule, stripPrefix } from "../../src/route/paths.ts";
+import { candidateKeys, deadKey, parseHostPattern } from "../../src/route/patterns.ts";
+import { RouteSyntaxError, type Route } from "../../src/route/route.ts";
+import { createUpstashRouteStore } from "../../src/route/store.ts";
+import { parseRouteValue } from "../../src/route/value.ts";
+import { readRoutes, routeKey, routeKeys, scanRoutes, type StoredRoute } from "./catalog.ts";
+import { actionText, headersText, kindOf, table, ttlText, upstreamsOf, upstreamText } from "./describe.ts";
+import type { CliEnv } from "./env.ts";
+import { parseImportFile, type ExportEntry } from "./import-file.ts";
+
+export interface Context {
+  readonly redis: Redis;
+  readonly env: CliEnv;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** A refusal or a miss: printed as `routes: <message>`, exit status 1, nothing written. */
+export class CommandFailure extends Error {}
+
+export async function setRoute(ctx: Context, hostText: string, value: string, ttl: number | null): Promise<void> {
+  const host = pattern(hostText);
+  try {
+    parseRouteValue(value);
+  } catch (error) {
+    if (error instanceof RouteSyntaxError) {
+      throw new CommandFailure(`refused: the value for ${host} is invalid: ${error.message}`);
+    }
+    throw error;
+  }
+  const key = ctx.env.keyPrefix + host;
+  const stored = value.trim();
+  if (ttl === null) await ctx.redis.set(key, stored);
+  else await ctx.redis.set(key, stored, { ex: ttl });
+  const [route] = await readRoutes(ctx.redis, [{ host, key, format: "string" }]);
+  ctx.out(
+    `set ${key} → ${route?.spec ? upstreamsOf(route.spec).join("; ") : stored}${ttl ? ` (expires in ${ttl}s)` : ""}`,
+  );
+  const [list] = await readRoutes(ctx.redis, routeKeys(host, ctx.env.keyPrefix).slice(1));
+  if (list) ctx.out(`note: ${list.key} also exists; the string key ${key} takes precedence`);
+}
+
+export async function getRoute(ctx: Context, hostText: string, json: boolean): Promise<void> {
+  const host = pattern(hostText);
+  const routes = await readRoutes(ctx.redis, routeKeys(host, ctx.env.keyPrefix));
+  if (routes.length === 0) {
+    throw new CommandFailure(`no route for ${host} (no key ${ctx.env.keyPrefix}${host}, no Hipache list either)`);
+  }
+  if (json) {
+    ctx.out(JSON.stringify(routes.map(summary), null, 2));
+    return;
+  }
+  routes.forEach((route, i) => {
+    if (i > 0) ctx.out("");
+    const rows: [string, string][] = [
+      ["key", route.key + (routes.length > 1 ? (i === 0 ? "   (takes precedence)" : "   (shadowed)") : "")],
+      ["kind", route.spec ? kindOf(route.spec) : "invalid"],
+    ];
+    if (route.spec?.label) rows.push(["identifier", route.spec.label]);
+    if (route.spec) for (const line of upstreamsOf(route.spec)) rows.push(["upstream", line]);
+    if (route.problem) rows.push(["problem", `${route.problem} (the router answers 502 for this host)`]);
+    rows.push(["ttl", route.ttl === null ? "none" : `${route.ttl}s`]);
+    rows.push(["value", rawText(route)]);
+    for (const [name, text] of rows) ctx.out(`${name.padEnd(10)} ${text}`);
+  });
+}
+
+export async function listRoutes(ctx: Context, globPattern: string, json: boolean): Promise<void> {
+  const routes = await scanRoutes(ctx.redis, ctx.env.keyPrefix, globPattern);
+  if (json) {
+    ctx.out(JSON.stringify(routes.map(summary), null, 2));
+    return;
+  }
+  if (routes.length === 0) {
+    ctx.out(`no routes${globPattern === "*" ? "" : ` matching ${globPattern}`}${prefixNote(ctx)}`);
+    return;
+  }
+  // Upstreams last: the one column of no fixed width.
+  const rows = routes.map((route) => [
+    route.host,
+    route.spec ? kindOf(route.spec) : "invalid",
+    ttlText(route.ttl),
+    route.spec ? upstreamsOf(route.spec).join("; ") : `${route.key}: ${route.problem ?? ""}`,
+  ]);
+  ctx.out(table(["HOST", "KIND", "TTL", "UPSTREAMS"], rows));
+}
+
+export async function removeRoute(ctx: Context, hostText: string): Promise<void> {
+  const host = pattern(hostText);
+  const keys = [...routeKeys(host, ctx.env.keyPrefix).map((k) => k.key), deadKey(host, ctx.env.keyPrefix)];
+  const existing = await readRoutes(ctx.redis, routeKeys(host, ctx.env.keyPrefix));
+  if (existing.length === 0) throw new CommandFailure(`no route for ${host}: nothing removed`);
+  await ctx.redis.del(...keys);
+  ctx.out(`removed ${existing.map((route) => route.key).join(" and ")}`);
+}
+
+export async function exportRoutes(ctx: Context): Promise<void> {
+  const routes = await scanRoutes(ctx.redis, ctx.env.keyPrefix, "*");
+  const entries: ExportEntry[] = [];
+  for (const route of routes) {
+    if (route.raw === null) {
+      ctx.err(`warning: ${route.key} ${route.problem ?? "is not a route"}: left out`);
+      continue;
+    }
+    if (route.problem)
+      ctx.err(`warning: ${route.key} is invalid (${route.problem}): exported as is; import will refuse it`);
+    const ttl = route.ttl === null ? {} : { ttl: route.ttl };
+    if (typeof route.raw !== "string") entries.push({ host: route.host, hipache: route.raw, ...ttl });
+    else
+      entries.push({
+        host: route.host,
+        value: route.spec?.kind === "json" ? JSON.parse(route.raw) : route.raw,
+        ...ttl,
+      });
+  }
+  ctx.out(JSON.stringify({ routes: entries }, null, 2));
+  ctx.err(`exported ${entries.length} route${entries.length === 1 ? "" : "s"}${prefixNote(ctx)}`);
+}
+
+export async function importRoutes(ctx: Context, path: string, dryRun: boolean): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(path === "-" ? 0 : path, "utf8");
+  } catch (error) {
+    throw new CommandFailure(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const { entries, problems } = parseImportFile(text);
+  if (problems.length > 0) {
+    throw new CommandFailure(
+      `refused: ${path} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was written\n  ${problems.join("\n  ")}`,
+    );
+  }
+  const keys = entries.map((entry) => routeKey(entry.host, ctx.env.keyPrefix, entry.format));
+  const current = new Map((await readRoutes(ctx.redis, keys)).map((route) => [route.key, route]));
+  const counts = { added: 0, changed: 0, unchanged: 0 };
+  for (const [i, entry] of entries.entries()) {
+    const key = keys[i]?.key ?? "";
+    const before = current.get(key);
+    const same =
+      before && canonical(before.raw) === canonical(entry.value) && (entry.ttl === null) === (before.ttl === null);
+    const mark = !before ? "+" : same ? "=" : "~";
+    counts[!before ? "added" : same ? "unchanged" : "changed"]++;
+    ctx.out(
+      `${mark} ${key}  ${typeof entry.value === "string" ? entry.value : JSON.stringify(entry.value)}${entry.ttl ? ` (ttl ${entry.ttl}s)` : ""}`,
+    );
+  }
+  const tally = `${entries.length} route${entries.length === 1 ? "" : "s"}: ${counts.added} new, ${counts.changed} changed, ${counts.unchanged} unchanged`;
+  if (dryRun) {
+    ctx.out(`dry run: ${tally}; nothing written`);
+    return;
+  }
+  if (entries.length === 0) {
+    ctx.out("nothing to import");
+    return;
+  }
+  // One MULTI/EXEC: every route is written, or (if Redis refuses a command) none.
+  const transaction = ctx.redis.multi();
+  for (const [i, entry] of entries.entries()) {
+    const key = keys[i]?.key ?? "";
+    if (typeof entry.value === "string") {
+      if (entry.ttl === null) transaction.set(key, entry.value);
+      else transaction.set(key, entry.value, { ex: entry.ttl });
+    } else {
+      transaction.del(key);
+      transaction.rpush(key, ...entry.value);
+      if (entry.ttl !== null) transaction.expire(key, entry.ttl);
+    }
+  }
+  await transaction.exec();
+  ctx.out(`imported ${tally}`);
+}
+
+/** Which key and backend a request would use, and why. */
+export async function testRoute(ctx: Context, hostText: string, target: string): Promise<void> {
+  let host: string;
+  try {
+    host = normalizeHost(hostText);
+  } catch (error) {
+    throw new CommandFailure(`refused: ${(error as Error).message} (test takes a host as a client sends it)`);
+  }
+  if (!target.startsWith("/")) throw new CommandFailure(`refused: the path must start with "/", not "${target}"`);
+  const queryAt = target.indexOf("?");
+  const path = queryAt === -1 ? target : target.slice(0, queryAt);
+  const query = queryAt === -1 ? "" : target.slice(queryAt);
+  const store = createUpstashRouteStore({ url: ctx.env.url, token: ctx.env.token, timeoutMs: 10_000 });
+  const options = { keyPrefix: ctx.env.keyPrefix, noRouteStatus: 403, sharedDownMarks: true };
+  const resolution = await resolveRoute(host, store, options);
+  const all = candidateKeys(host, ctx.env.keyPrefix);
+
+  ctx.out(`request   ${host}${target}`);
+  ctx.out(`lookup    ${all.length} keys in 1 round trip, most specific first; the first key that exists decides`);
+  const decidedAt = resolution.decided ? all.findIndex((c) => c.key === resolution.decided?.key) : all.length;
+  const width = Math.max(...all.map((c) => c.key.length));
+  all.forEach((candidate, i) => {
+    const outcome = resolution.candidates[i];
+    const state =
+      i > decidedAt
+        ? "not needed"
+        : outcome?.outcome === "route"
+          ? "← match"
+          : outcome?.outcome === "invalid"
+            ? "← INVALID"
+            : "missing";
+    ctx.out(`          ${candidate.key.padEnd(width)}  ${state}`);
+  });
+
+  const decided = resolution.decided;
+  if (!decided)
+    throw new CommandFailure(`no route: no key exists for ${host}; the router answers 403${prefixNote(ctx)}`);
+  if (!resolution.route) {
+    throw new CommandFailure(
+      `${decided.key} decides, but its value is invalid: ${decided.problem ?? ""}; the router answers 502`,
+    );
+  }
+  const route = resolution.route;
+  ctx.out(
+    `route     ${route.key} (${kindOf(route)}${route.label ? `, identifier ${route.label}` : ""}): ${why(route)}`,
+  );
+  explainAction(ctx, route, path, query);
+}
+
+function explainAction(ctx: Context, route: Route, path: string, query: string): void {
+  const rule = findPathRule(route.paths, path);
+  const action = rule ? rule.action : route.fallback;
+  if (route.paths.length > 0) {
+    ctx.out(
+      rule
+        ? `path      ${path} is under ${rule.prefix}${rule.strip ? `, stripped to ${stripPrefix(rule.prefix, path)}` : ""} (longest matching prefix)`
+        : `path      ${path} is under no path rule; the route's own ${route.fallback ? "action applies" : "backends: none"}`,
+    );
+  }
+  if (!action)
+    throw new CommandFailure(
+      `no path rule matches ${path} and the route has no backends of its own: the router answers 404`,
+    );
+  const sent = (rule?.strip ? stripPrefix(rule.prefix, path) : path) + query;
+  if (action.type === "redirect") {
+    ctx.out(`redirect  ${action.status} → ${upstreamText(action.target)}${sent}`);
+    return;
+  }
+  const marked = route.sharedDown && route.sharedDown.until > Date.now() ? route.sharedDown.origins : [];
+  ctx.out(`forward   ${actionText(action)}${action.timeoutMs === null ? "" : `, timeout ${action.timeoutMs / 1000}s`}`);
+  if (action.requestHeaders.length > 0) ctx.out(`          request headers: ${headersText(action.requestHeaders)}`);
+  if (action.responseHeaders.length > 0) ctx.out(`          response headers: ${headersText(action.responseHeaders)}`);
+  action.backends.forEach((backend, i) => {
+    const down = marked.includes(backend.origin) ? "   (marked down in Redis: skipped while another is up)" : "";
+    ctx.out(`backend   ${i + 1}. ${upstreamText(backend)}${sent}${down}`);
+  });
+  if (action.backends.length > 1) {
+    ctx.out(
+      action.strategy === "round-robin"
+        ? "choice    round robin: each isolate takes the next backend for each request"
+        : "choice    random: each request picks one at random",
+    );
+    ctx.out(
+      "failover  on a refused connection or timeout, the next backend (idempotent requests whose body can be replayed)",
+    );
+  }
+}
+
+function why(route: Route): string {
+  if (route.pattern === route.host) return "the exact host";
+  if (route.pattern === "*") return "the catch-all *, as no more specific key exists";
+  return `the wildcard ${route.pattern}, the most specific one that exists`;
+}
+
+function pattern(text: string): string {
+  try {
+    return parseHostPattern(text);
+  } catch (error) {
+    if (error instanceof RouteSyntaxError) throw new CommandFailure(`refused: ${error.message}`);
+    throw error;
+  }
+}
+
+function summary(route: StoredRoute): Record<string, unknown> {
+  return {
+    host: route.host,
+    key: route.key,
+    kind: route.spec ? kindOf(route.spec) : "invalid",
+    upstreams: route.spec ? upstreamsOf(route.spec) : [],
+    ttl: route.ttl,
+    value: route.raw,
+    problem: route.problem,
+  };
+}
+
+function rawText(route: StoredRoute): string {
+  if (route.raw === null) return "(not shown)";
+  if (typeof route.raw !== "string") return route.raw.join(" ");
+  if (route.spec?.kind !== "json") return route.raw;
+  return JSON.stringify(JSON.parse(route.raw), null, 2).replace(/\n/g, "\n           ");
+}
+
+/** A value as compared by import: JSON routes by content, not by spacing. */
+function canonical(value: string | readonly string[] | null): string {
+  if (typeof value !== "string") return JSON.stringify(value);
+  if (!value.trim().startsWith("{")) return value.trim();
+  try {
+    return JSON.stringify(JSON.parse(value));
+  } catch {
+    return value;
+  }
+}
+
+function prefixNote(ctx: Context): string {
+  return ctx.env.keyPrefix ? ` (under the prefix "${ctx.env.keyPrefix}")` : "";
+}

@@ -1,0 +1,67 @@
+import type { ForwardOptions } from "../proxy/forward.ts";
+import { isolateDownMarks, type DownMarks } from "./down-marks.ts";
+import { NoPathRouteError } from "./errors.ts";
+import { forwardWithFailover } from "./failover.ts";
+import { findPathRule, splitTarget, stripPrefix } from "./paths.ts";
+import { deadKey } from "./patterns.ts";
+import { redirectResponse } from "./redirect.ts";
+import type { Route } from "./route.ts";
+import type { RouteStore } from "./store.ts";
+import type { Upstream } from "./upstream.ts";
+
+/** The router settings a request needs after lookup (a subset of RouterConfig). */
+export interface DispatchSettings {
+  readonly keyPrefix: string;
+  readonly upstreamTries: number;
+  readonly backendDownMs: number;
+  readonly sharedDownMarks: boolean;
+}
+
+export interface DispatchOptions {
+  /** For every attempt; a route's own `timeout` replaces `timeoutMs`. */
+  readonly forward: ForwardOptions;
+  readonly settings: DispatchSettings;
+  /** Where shared down marks are written (SHARED_DOWN_MARKS). */
+  readonly store: RouteStore;
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+  /** Default: the isolate's. */
+  readonly marks?: DownMarks;
+  /** Default: console.warn. */
+  readonly log?: (line: string) => void;
+  /** Told of each backend tried, for the access log. */
+  readonly onAttempt?: (backend: Upstream) => void;
+}
+
+/**
+ * Everything that happens per request once the route is known, so a cached
+ * Route still balances: pick the path rule (longest prefix), then redirect,
+ * or forward with failover over the backends in balance order.
+ */
+export async function routeRequest(request: Request, route: Route, options: DispatchOptions): Promise<Response> {
+  const { origin, path, query } = splitTarget(request.url);
+  const rule = findPathRule(route.paths, path);
+  const action = rule ? rule.action : route.fallback;
+  if (!action) throw new NoPathRouteError(route.host, path);
+  const targetPath = rule?.strip ? stripPrefix(rule.prefix, path) : path;
+  if (action.type === "redirect") return redirectResponse(request, route.host, action, targetPath + query);
+
+  const { settings, store } = options;
+  const dead = deadKey(route.host, settings.keyPrefix);
+  return forwardWithFailover(
+    request,
+    targetPath === path ? request.url : origin + targetPath + query,
+    route,
+    action,
+    `${route.key}\n${rule?.prefix ?? ""}`,
+    {
+      forward: options.forward,
+      tries: settings.upstreamTries,
+      downMs: settings.backendDownMs,
+      marks: options.marks ?? isolateDownMarks,
+      shareMark: settings.sharedDownMarks ? (member) => store.markDown(dead, member, settings.backendDownMs) : null,
+      waitUntil: options.waitUntil,
+      log: options.log ?? ((line) => console.warn(line)),
+      ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
+    },
+  );
+}

@@ -1,0 +1,150 @@
+import { UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import { forward, type ForwardOptions } from "../proxy/forward.ts";
+import { orderBackends } from "./balance.ts";
+import type { DownMarks } from "./down-marks.ts";
+import { RequestBodyError } from "./errors.ts";
+import { applyHeaderEdits } from "./headers.ts";
+import type { ForwardAction, HeaderEdits, Route } from "./route.ts";
+import type { Upstream } from "./upstream.ts";
+
+export interface FailoverOptions {
+  readonly forward: ForwardOptions;
+  /** At most this many backends per request (UPSTREAM_TRIES). */
+  readonly tries: number;
+  /** How long a failed backend is skipped (BACKEND_DOWN_MS). */
+  readonly downMs: number;
+  readonly marks: DownMarks;
+  /** Tells other isolates (SHARED_DOWN_MARKS); null keeps marks in this isolate. */
+  readonly shareMark: ((member: string) => Promise<void>) | null;
+  /** Keeps a background promise (the shared mark's write) alive past the response. */
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+  readonly log: (line: string) => void;
+  /** Told of each backend tried, for the access log. */
+  readonly onAttempt?: (backend: Upstream) => void;
+}
+
+/** RFC 9110 §9.2.2: repeating these has the same effect as sending them once. */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+/** A body up to this size is kept in memory so a retry can send it again. */
+const REPLAY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Forwards to the route's backends in balance order until one answers.
+ *
+ * A backend that refuses the connection or sends no headers in time is
+ * marked down (skipped by later requests while another is up) and the
+ * request moves on to the next backend, when that is safe:
+ * - the method is idempotent (RFC 9110 §9.2.2), so a first attempt that did
+ *   reach the server does no harm when repeated; and
+ * - the body can be sent again: there is none, or it is small enough
+ *   (Content-Length ≤ 64 KiB) to keep in memory. A larger or unsized body is
+ *   a stream that the first attempt may have consumed: such a request is
+ *   never retried. Nor is a non-idempotent one (POST, PATCH): those still
+ *   benefit from the marks, which steer them to a backend that is up.
+ * Any HTTP response, 5xx included, is the upstream's answer and is returned.
+ */
+export async function forwardWithFailover(
+  request: Request,
+  url: string,
+  route: Route,
+  action: ForwardAction,
+  balanceKey: string,
+  options: FailoverOptions,
+): Promise<Response> {
+  const now = Date.now();
+  const shared = route.sharedDown && route.sharedDown.until > now ? route.sharedDown : null;
+  const order = orderBackends(action, {
+    key: balanceKey,
+    now,
+    downUntil: (origin) =>
+      Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0),
+  });
+  const wantRetry = order.length > 1 && options.tries > 1 && IDEMPOTENT.has(request.method);
+  const body = wantRetry ? await replayableBody(request) : null;
+  const retryable = wantRetry && (request.body === null || body !== null);
+  const tries = retryable ? Math.min(options.tries, order.length) : 1;
+  const forwardOptions: ForwardOptions = {
+    ...options.forward,
+    timeoutMs: action.timeoutMs ?? options.forward.timeoutMs,
+  };
+
+  let lastError: UpstreamUnreachableError | UpstreamTimeoutError | null = null;
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const backend = order[attempt] as Upstream;
+    options.onAttempt?.(backend);
+    let response: Response;
+    try {
+      response = await forward(attemptRequest(request, url, action.requestHeaders, body), backend, forwardOptions);
+    } catch (error) {
+      if (!(error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError)) throw error;
+      lastError = error;
+      markDown(route, backend, error, attempt + 1 < tries, options);
+      continue;
+    }
+    // It answers again: stop steering requests away from it.
+    options.marks.clear(backend.origin);
+    return withResponseHeaders(response, action.responseHeaders);
+  }
+  throw lastError ?? new UpstreamUnreachableError("the route has no backends");
+}
+
+function markDown(
+  route: Route,
+  backend: Upstream,
+  error: UpstreamUnreachableError | UpstreamTimeoutError,
+  retrying: boolean,
+  options: FailoverOptions,
+): void {
+  options.marks.mark(backend.origin, Date.now() + options.downMs);
+  const detail = error instanceof UpstreamUnreachableError ? error.detail : error.message;
+  options.log(
+    `backend ${backend.origin} of ${route.key} failed (${error.code}: ${detail}); marked down for ${options.downMs} ms${retrying ? "; trying the next backend" : ""}`,
+  );
+  if (!options.shareMark) return;
+  // Hipache marks by the backend's index in its list; other routes by origin.
+  const index =
+    route.kind === "hipache" && route.fallback?.type === "forward"
+      ? route.fallback.backends.findIndex((b) => b.origin === backend.origin)
+      : -1;
+  const write = options
+    .shareMark(index >= 0 ? String(index) : backend.origin)
+    .catch((shareError: unknown) =>
+      options.log(`could not share the down mark for ${backend.origin}: ${String(shareError)}`),
+    );
+  options.waitUntil(write);
+}
+
+/** The body as bytes when it is small enough to send twice; null when it must stream once. */
+async function replayableBody(request: Request): Promise<ArrayBuffer | null> {
+  if (request.body === null) return null;
+  const length = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (!Number.isInteger(length) || length > REPLAY_LIMIT_BYTES) return null;
+  try {
+    return await request.arrayBuffer();
+  } catch {
+    throw new RequestBodyError();
+  }
+}
+
+/** The request one attempt sends: the original when nothing changes, else a copy. */
+function attemptRequest(request: Request, url: string, edits: HeaderEdits, body: ArrayBuffer | null): Request {
+  if (url === request.url && edits.length === 0 && body === null) return request;
+  const headers = new Headers(request.headers);
+  applyHeaderEdits(headers, edits);
+  const withoutBody = request.method === "GET" || request.method === "HEAD";
+  return new Request(url, {
+    method: request.method,
+    headers,
+    body: withoutBody ? null : (body ?? request.body),
+    redirect: "manual",
+    signal: request.signal,
+  });
+}
+
+function withResponseHeaders(response: Response, edits: HeaderEdits): Response {
+  // A 101 must stay the object fetch returned: it carries the WebSocket.
+  if (edits.length === 0 || response.status === 101) return response;
+  const headers = new Headers(response.headers);
+  applyHeaderEdits(headers, edits);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}

@@ -1,0 +1,231 @@
+import { mergeHeaderEdits, parseHeaderEdits } from "./headers.ts";
+import { sortPathRules, validatePrefix } from "./paths.ts";
+import {
+  RouteSyntaxError,
+  type Action,
+  type ForwardAction,
+  type HeaderEdits,
+  type PathRule,
+  type RedirectStatus,
+  type RouteSpec,
+  type Strategy,
+} from "./route.ts";
+import { parseUpstream, UpstreamSyntaxError, type Upstream } from "./upstream.ts";
+
+/*
+ * The JSON route format, validated by hand (no schema library in the worker):
+ *
+ *   {
+ *     "backends": "10.0.0.1:8080" | ["10.0.0.1:8080", "https://api.internal/v2"],
+ *     "strategy": "random" | "round-robin",          default "random"
+ *     "timeout": 5,                                   seconds, default UPSTREAM_TIMEOUT_MS
+ *     "requestHeaders":  {"X-Env": "prod", "Cookie": null},
+ *     "responseHeaders": {"Strict-Transport-Security": "max-age=63072000"},
+ *     "redirect": "https://www.example.com",          instead of backends
+ *     "status": 301 | 302 | 307 | 308,                with redirect, default 302
+ *     "paths": {"/api": <entry>, "/static": <entry>}  longest prefix wins
+ *   }
+ *
+ * A paths entry is a backend string, a list of backends, or an object with
+ * the fields above except "paths", plus "strip": true to remove the prefix.
+ * Entries inherit strategy, timeout and header edits from the route.
+ */
+
+const ROUTE_FIELDS = new Set([
+  "backends",
+  "strategy",
+  "timeout",
+  "requestHeaders",
+  "responseHeaders",
+  "redirect",
+  "status",
+  "paths",
+]);
+const ENTRY_FIELDS = new Set([...ROUTE_FIELDS, "strip"].filter((field) => field !== "paths"));
+/** Fields that only mean something when forwarding. */
+const FORWARD_ONLY = ["backends", "strategy", "timeout", "requestHeaders"] as const;
+const STRATEGIES: readonly Strategy[] = ["random", "round-robin"];
+const REDIRECT_STATUSES: readonly RedirectStatus[] = [301, 302, 307, 308];
+/** Same ceiling as UPSTREAM_TIMEOUT_MS. */
+const MAX_TIMEOUT_SECONDS = 600;
+
+type JsonObject = Readonly<Record<string, unknown>>;
+
+/** What a route passes down to its path entries. */
+interface Inherited {
+  readonly strategy: Strategy;
+  readonly timeoutMs: number | null;
+  readonly requestHeaders: HeaderEdits;
+  readonly responseHeaders: HeaderEdits;
+}
+
+/** Parses and validates a JSON route; the error message names the offending field. */
+export function parseJsonRoute(text: string): RouteSpec {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new RouteSyntaxError(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const route = asObject(data, "a JSON route");
+  checkFields(route, ROUTE_FIELDS, "");
+  const own = readSettings(route, "", {
+    strategy: "random",
+    timeoutMs: null,
+    requestHeaders: [],
+    responseHeaders: [],
+  });
+  const fallback = readAction(route, "", own);
+  const paths = route["paths"] === undefined ? [] : readPaths(route["paths"], own);
+  if (fallback === null && paths.length === 0) {
+    throw new RouteSyntaxError('a JSON route needs "backends", "redirect" or "paths"');
+  }
+  return { kind: "json", paths, fallback, label: null };
+}
+
+function readPaths(value: unknown, inherited: Inherited): PathRule[] {
+  const paths = asObject(value, '"paths"');
+  const rules: PathRule[] = [];
+  for (const [prefix, entry] of Object.entries(paths)) {
+    const where = `paths["${prefix}"]`;
+    const problem = validatePrefix(prefix);
+    if (problem) throw new RouteSyntaxError(`${where}: ${problem}`);
+    if (typeof entry === "string" || Array.isArray(entry)) {
+      rules.push({ prefix, strip: false, action: forward(readBackends(entry, where), inherited) });
+      continue;
+    }
+    const object = asObject(entry, where, "a backend, a list of backends, or an object");
+    checkFields(object, ENTRY_FIELDS, where);
+    const strip = object["strip"] ?? false;
+    if (typeof strip !== "boolean") throw new RouteSyntaxError(`${field(where, "strip")} must be true or false`);
+    const action = readAction(object, where, readSettings(object, where, inherited));
+    if (action === null) throw new RouteSyntaxError(`${where} needs "backends" or "redirect"`);
+    rules.push({ prefix, strip, action });
+  }
+  if (rules.length === 0) throw new RouteSyntaxError('"paths" is empty');
+  return sortPathRules(rules);
+}
+
+/** The object's own settings over what it inherits. */
+function readSettings(object: JsonObject, where: string, inherited: Inherited): Inherited {
+  const strategy = object["strategy"];
+  if (strategy !== undefined && !STRATEGIES.includes(strategy as Strategy)) {
+    throw new RouteSyntaxError(
+      `${field(where, "strategy")} must be "random" or "round-robin", not ${JSON.stringify(strategy)}`,
+    );
+  }
+  const timeout = object["timeout"];
+  if (
+    timeout !== undefined &&
+    (typeof timeout !== "number" || !(timeout > 0) || timeout > MAX_TIMEOUT_SECONDS || !Number.isFinite(timeout))
+  ) {
+    throw new RouteSyntaxError(
+      `${field(where, "timeout")} must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(timeout)}`,
+    );
+  }
+  const requestHeaders = object["requestHeaders"];
+  const responseHeaders = object["responseHeaders"];
+  return {
+    strategy: (strategy as Strategy | undefined) ?? inherited.strategy,
+    timeoutMs: typeof timeout === "number" ? Math.max(1, Math.round(timeout * 1000)) : inherited.timeoutMs,
+    requestHeaders:
+      requestHeaders === undefined
+        ? inherited.requestHeaders
+        : mergeHeaderEdits(inherited.requestHeaders, parseHeaderEdits(requestHeaders, field(where, "requestHeaders"))),
+    responseHeaders:
+      responseHeaders === undefined
+        ? inherited.responseHeaders
+        : mergeHeaderEdits(
+            inherited.responseHeaders,
+            parseHeaderEdits(responseHeaders, field(where, "responseHeaders")),
+          ),
+  };
+}
+
+/** The forward or redirect action an object describes; null when it has neither. */
+function readAction(object: JsonObject, where: string, settings: Inherited): Action | null {
+  const redirect = object["redirect"];
+  const status = object["status"];
+  if (redirect === undefined) {
+    if (status !== undefined) throw new RouteSyntaxError(`${field(where, "status")} only applies with "redirect"`);
+    if (object["backends"] === undefined) return null;
+    return forward(readBackends(object["backends"], field(where, "backends")), settings);
+  }
+  for (const name of FORWARD_ONLY) {
+    if (object[name] !== undefined) {
+      throw new RouteSyntaxError(`${field(where, name)} cannot be combined with "redirect"`);
+    }
+  }
+  if (status !== undefined && !REDIRECT_STATUSES.includes(status as RedirectStatus)) {
+    throw new RouteSyntaxError(`${field(where, "status")} must be 301, 302, 307 or 308, not ${JSON.stringify(status)}`);
+  }
+  return {
+    type: "redirect",
+    target: readRedirectTarget(redirect, field(where, "redirect")),
+    status: (status as RedirectStatus | undefined) ?? 302,
+    responseHeaders: settings.responseHeaders,
+  };
+}
+
+function forward(backends: readonly Upstream[], settings: Inherited): ForwardAction {
+  return {
+    type: "forward",
+    backends,
+    strategy: settings.strategy,
+    timeoutMs: settings.timeoutMs,
+    requestHeaders: settings.requestHeaders,
+    responseHeaders: settings.responseHeaders,
+  };
+}
+
+function readBackends(value: unknown, where: string): Upstream[] {
+  if (typeof value === "string") return [upstream(value, where)];
+  if (!Array.isArray(value)) {
+    throw new RouteSyntaxError(`${where} must be a backend ("10.0.0.1:8080") or a list of backends`);
+  }
+  if (value.length === 0) throw new RouteSyntaxError(`${where} is empty`);
+  return value.map((item: unknown, i) => {
+    if (typeof item !== "string") throw new RouteSyntaxError(`${where}[${i}] must be a string`);
+    return upstream(item, `${where}[${i}]`);
+  });
+}
+
+function readRedirectTarget(value: unknown, where: string): Upstream {
+  if (typeof value !== "string" || !/^https?:\/\//i.test(value.trim())) {
+    throw new RouteSyntaxError(`${where} must be an http:// or https:// URL, such as "https://www.example.com"`);
+  }
+  return upstream(value, where);
+}
+
+function upstream(text: string, where: string): Upstream {
+  try {
+    return parseUpstream(text);
+  } catch (error) {
+    if (error instanceof UpstreamSyntaxError) throw new RouteSyntaxError(`${where}: ${error.message}`);
+    throw error;
+  }
+}
+
+function asObject(value: unknown, what: string, expected = "an object"): JsonObject {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const got = value === null ? "null" : Array.isArray(value) ? "a list" : typeof value;
+    throw new RouteSyntaxError(`${what} must be ${expected}, not ${got}`);
+  }
+  return value as JsonObject;
+}
+
+function checkFields(object: JsonObject, allowed: ReadonlySet<string>, where: string): void {
+  for (const name of Object.keys(object)) {
+    if (allowed.has(name)) continue;
+    // Catches the usual slips: "backend", "Backends", "path".
+    const lower = name.toLowerCase();
+    const near = [...allowed].find((known) => [lower, `${lower}s`].includes(known.toLowerCase()));
+    throw new RouteSyntaxError(
+      `${where ? `${where}: ` : ""}unknown field "${name}"${near ? ` (did you mean "${near}"?)` : ""}; known fields: ${[...allowed].join(", ")}`,
+    );
+  }
+}
+
+function field(where: string, name: string): string {
+  return where ? `${where}.${name}` : `"${name}"`;
+}

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
+import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
+import { candidateKeys } from "../../src/route/patterns.ts";
+import { send } from "../support/http.ts";
+import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
+import { uniquePrefix } from "./routes-helpers.ts";
+
+// Wildcard and catch-all keys would route other files' hosts: this router
+// reads only keys under its own prefix, through a bridge of its own whose
+// stats count what the router sends.
+const TOKEN = "routes-matching-token";
+const PREFIX = uniquePrefix("match");
+const redis = routesClient();
+let bridge: RunningBridge;
+let router: RouterUnderTest;
+const apps: Record<string, RunningDemoApp> = {};
+
+beforeAll(async () => {
+  bridge = await startBridge({ redisPort: inject("redisPort"), token: TOKEN });
+  const names = ["exact", "wild", "deep", "catchall", "hipache"];
+  const started = await Promise.all([
+    startRouter({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: TOKEN, ROUTE_KEY_PREFIX: PREFIX }),
+    ...names.map((name) => startDemoApp({ name })),
+  ]);
+  router = started[0] as RouterUnderTest;
+  for (const app of started.slice(1) as RunningDemoApp[]) apps[app.name] = app;
+});
+afterAll(async () => {
+  await Promise.all([router.dispose(), bridge.close(), ...Object.values(apps).map((app) => app.close())]);
+});
+
+const address = (name: string) => apps[name]?.address ?? "";
+async function routeOf(host: string): Promise<string | number> {
+  const reply = await send(router.url, { host, path: "/echo" });
+  return reply.status === 200 ? reply.json<EchoReply>().app : reply.status;
+}
+
+describe("matching order", () => {
+  it("tries the exact host before any wildcard", async () => {
+    const domain = uniqueHost("m");
+    await redis.set(`${PREFIX}app.${domain}`, address("exact"));
+    await redis.set(`${PREFIX}*.${domain}`, address("wild"));
+    expect(await routeOf(`app.${domain}`)).toBe("exact");
+    expect(await routeOf(`other.${domain}`)).toBe("wild");
+  });
+
+  it("matches subdomains at any depth, most specific wildcard first, never the apex", async () => {
+    const domain = uniqueHost("m");
+    await redis.set(`${PREFIX}*.${domain}`, address("wild"));
+    await redis.set(`${PREFIX}*.b.${domain}`, address("deep"));
+    expect(await routeOf(`x.b.${domain}`)).toBe("deep");
+    expect(await routeOf(`y.x.b.${domain}`)).toBe("deep");
+    expect(await routeOf(`b.${domain}`)).toBe("wild");
+    expect(await routeOf(`a.b.c.d.e.f.${domain}`)).toBe("wild");
+    expect(await routeOf(domain)).toBe(403);
+  });
+
+  it("falls back to the catch-all key * last", async () => {
+    const domain = uniqueHost("m");
+    await redis.set(`${PREFIX}*.${domain}`, address("wild"));
+    await redis.set(`${PREFIX}*`, address("catchall"));
+    try {
+      expect(await routeOf(`x.${domain}`)).toBe("wild");
+      expect(await routeOf(domain)).toBe("catchall");
+      expect(await routeOf("localhost")).toBe("catchall");
+      expect(await routeOf("10.1.2.3")).toBe("catchall");
+    } finally {
+      await redis.del(`${PREFIX}*`);
+    }
+    expect(await routeOf("localhost")).toBe(403);
+  });
+
+  it("reads Hipache lists at every level; a string key wins over a list for the same name", async () => {
+    const domain = uniqueHost("m");
+    await redis.rpush(`${PREFIX}frontend:*.${domain}`, "wild-site", `http://${address("hipache")}`);
+    await redis.set(`${PREFIX}both.${domain}`, address("exact"));
+    await redis.rpush(`${PREFIX}frontend:both.${domain}`, "both-site", `http://${address("hipache")}`);
+    expect(await routeOf(`x.y.${domain}`)).toBe("hipache");
+    expect(await routeOf(`both.${domain}`)).toBe("exact");
+  });
+
+  it("lets the most specific existing key decide, even when it is invalid", async () => {
+    const domain = uniqueHost("m");
+    await redis.set(`${PREFIX}*.${domain}`, address("wild"));
+    await redis.set(`${PREFIX}bad.${domain}`, "ftp://nope");
+    await redis.set(`${PREFIX}*.list.${domain}`, address("deep"));
+    await redis.set(`${PREFIX}frontend:*.list.${domain}`, "a string, not a list");
+    expect(await routeOf(`bad.${domain}`)).toBe(502);
+    expect(await routeOf(`x.bad.${domain}`)).toBe("wild");
+    // The string key comes before the wrong-typed list of the same name.
+    expect(await routeOf(`x.list.${domain}`)).toBe("deep");
+  });
+
+  it("reads every key kind under ROUTE_KEY_PREFIX, and nothing outside it", async () => {
+    const host = uniqueHost("unprefixed");
+    await redis.set(host, address("exact"));
+    await redis.rpush(`frontend:${host}`, "site", `http://${address("exact")}`);
+    expect(await routeOf(host)).toBe(403);
+    await redis.rpush(`${PREFIX}frontend:${host}`, "site", `http://${address("hipache")}`);
+    expect(await routeOf(host)).toBe("hipache");
+  });
+});
+
+describe("one round trip per lookup", () => {
+  it("fetches every candidate key in one pipeline request, whatever the depth", async () => {
+    const domain = uniqueHost("rt");
+    await redis.set(`${PREFIX}*.${domain}`, address("wild"));
+    const hosts = [
+      domain,
+      `a.${domain}`,
+      `a.b.c.d.e.f.g.h.i.j.${domain}`,
+      "localhost",
+      "10.9.8.7",
+      "[::1]",
+      `${"x.".repeat(60)}${domain}`,
+    ];
+    for (const host of hosts) {
+      bridge.resetStats();
+      const status = (await send(router.url, { host })).status;
+      expect(status === 200 || status === 403).toBe(true);
+      expect(bridge.stats.requests).toBe(1);
+      expect(bridge.stats.byPath).toEqual({ "/pipeline": 1 });
+      expect(bridge.stats.keysRead).toEqual(candidateKeys(host, PREFIX).map((c) => c.key));
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { findPathRule, matchPrefix, splitTarget, stripPrefix } from "../../src/route/paths.ts";
+import type { PathRule } from "../../src/route/route.ts";
+
+describe("matchPrefix: segment boundaries", () => {
+  it.each([
+    ["/api", "/api", true],
+    ["/api", "/api/users", true],
+    ["/api", "/apix", false],
+    ["/api/", "/api/users", true],
+    ["/api/", "/api", false],
+    ["/", "/anything", true],
+    ["/API", "/api", false],
+  ])("%s vs %s: %s", (prefix, path, expected) => {
+    expect(matchPrefix(prefix, path)).toBe(expected);
+  });
+});
+
+describe("stripPrefix", () => {
+  it.each([
+    ["/api", "/api/users", "/users"],
+    ["/api", "/api", "/"],
+    ["/api/", "/api/users", "/users"],
+    ["/", "/x", "/x"],
+    ["/a", "/a//b", "//b"],
+  ])("%s from %s -> %s", (prefix, path, expected) => {
+    expect(stripPrefix(prefix, path)).toBe(expected);
+  });
+});
+
+describe("findPathRule", () => {
+  const rule = (prefix: string): PathRule => ({
+    prefix,
+    strip: false,
+    action: { type: "redirect", target: { origin: "https://x", basePath: "" }, status: 302, responseHeaders: [] },
+  });
+  it("takes the longest matching prefix (rules come sorted)", () => {
+    const rules = [rule("/api/v2"), rule("/api"), rule("/")];
+    expect(findPathRule(rules, "/api/v2/x")?.prefix).toBe("/api/v2");
+    expect(findPathRule(rules, "/api/v3")?.prefix).toBe("/api");
+    expect(findPathRule(rules, "/other")?.prefix).toBe("/");
+    expect(findPathRule([rule("/api")], "/other")).toBeNull();
+  });
+});
+
+describe("splitTarget", () => {
+  it("keeps the path and query byte for byte", () => {
+    expect(splitTarget("http://h.example/a%2Fb//c?q=%20&r=1")).toEqual({
+      origin: "http://h.example",
+      path: "/a%2Fb//c",
+      query: "?q=%20&r=1",
+    });
+    expect(splitTarget("https://h.example:8443")).toEqual({ origin: "https://h.example:8443", path: "/", query: "" });
+    expect(splitTarget("http://h.example?x")).toEqual({ origin: "http://h.example", path: "/", query: "?x" });
+    expect(splitTarget("http://h.example/p#frag")).toEqual({ origin: "http://h.example", path: "/p", query: "" });
+  });
+});
