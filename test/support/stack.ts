@@ -25,6 +25,15 @@ export async function startRouter(bindings: Record<string, string> = {}): Promis
   return Object.assign(runtime, { logs });
 }
 
+/** The `detail` of every access-log line for `host`: what the operator is told. */
+export function logDetailsFor(router: RouterUnderTest, host: string): string[] {
+  return router.logs
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { host?: string; detail?: string | null })
+    .filter((entry) => entry.host === host && typeof entry.detail === "string")
+    .map((entry) => entry.detail as string);
+}
+
 /** An @upstash/redis client on the suite's bridge: how tests write routes. */
 export function routesClient(): Redis {
   return new Redis({
