@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import type { LookupOutcome as CacheOutcome } from "./cache/route-cache.ts";
 import { RouterError } from "./errors.ts";
 import { pathAndQuery } from "./proxy/target.ts";
 
@@ -15,6 +16,8 @@ export type LookupOutcome =
 export interface RequestFacts {
   hops: number;
   lookup: LookupOutcome;
+  /** How the route cache answered (hit, miss, stale, error); null before the lookup. */
+  cache: CacheOutcome | null;
   /** The chosen upstream (`http://10.0.0.7:5000`), once there is one. */
   upstream: string | null;
   lookupMs: number | null;
@@ -25,7 +28,15 @@ export interface RequestFacts {
 }
 
 export function newRequestFacts(): RequestFacts {
-  return { hops: 0, lookup: "skipped", upstream: null, lookupMs: null, upstreamMs: null, exposeUpstream: false };
+  return {
+    hops: 0,
+    lookup: "skipped",
+    cache: null,
+    upstream: null,
+    lookupMs: null,
+    upstreamMs: null,
+    exposeUpstream: false,
+  };
 }
 
 /** One access log line: a flat JSON object, so log tools index every field. */
@@ -40,6 +51,7 @@ export interface AccessLogEntry {
   readonly status: number;
   readonly upstream: string | null;
   readonly lookup: LookupOutcome;
+  readonly cache: CacheOutcome | null;
   readonly hops: number;
   /** The error code (errors.ts) when the router answered by itself. */
   readonly error: string | null;
@@ -104,6 +116,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
       status,
       upstream: facts.upstream,
       lookup: facts.lookup,
+      cache: facts.cache,
       hops: facts.hops,
       error: error ? (error instanceof RouterError ? error.code : "internal_error") : null,
       detail: error ? detailOf(error) : null,

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { accessLog, type AccessLogVariables, type RequestFacts } from "./access-log.ts";
+import { createRouteCache, type RouteCache } from "./cache/route-cache.ts";
+import { routeServerTiming } from "./cache/server-timing.ts";
 import { readConfig, type RouterConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
@@ -12,21 +14,36 @@ import { lookupRoute } from "./route/lookup.ts";
 import type { Route } from "./route/route.ts";
 import { createUpstashRouteStore, type RouteStore } from "./route/store.ts";
 
-type AppEnv = { Bindings: Env; Variables: AccessLogVariables };
+type AppEnv = { Bindings: Env; Variables: AccessLogVariables & { serverTiming: string | undefined } };
 
-/** One store (and so one HTTP client) per configuration, kept for the isolate's life. */
-const stores = new WeakMap<RouterConfig, RouteStore>();
-function storeFor(config: RouterConfig): RouteStore {
-  let store = stores.get(config);
-  if (!store) {
-    store = createUpstashRouteStore({
-      url: config.redisUrl,
-      token: config.redisToken,
-      timeoutMs: config.lookupTimeoutMs,
-    });
-    stores.set(config, store);
+/** Per configuration, kept for the isolate's life: the store (one HTTP client) and the route cache. */
+interface IsolateState {
+  readonly store: RouteStore;
+  readonly cache: RouteCache;
+}
+const isolateStates = new WeakMap<RouterConfig, IsolateState>();
+function isolateState(config: RouterConfig): IsolateState {
+  let state = isolateStates.get(config);
+  if (!state) {
+    state = {
+      store: createUpstashRouteStore({
+        url: config.redisUrl,
+        token: config.redisToken,
+        timeoutMs: config.lookupTimeoutMs,
+      }),
+      cache: createRouteCache({
+        maxEntries: config.routeCacheSize,
+        ttlMs: config.routeCacheTtlMs,
+        negativeTtlMs: config.routeCacheNegativeTtlMs,
+        staleWhileRevalidateMs: config.routeCacheStaleWhileRevalidateMs,
+        maxStaleMs: config.routeCacheMaxStaleMs,
+        lookupTimeoutMs: config.lookupTimeoutMs,
+        errorLogIntervalMs: config.routeStoreErrorLogIntervalMs,
+      }),
+    };
+    isolateStates.set(config, state);
   }
-  return store;
+  return state;
 }
 
 /** The router: every request, whatever its method or path, is routed by Host. */
@@ -42,11 +59,19 @@ app.all("*", async (c) => {
   facts.hops = readHops(request.headers);
   checkHops(facts.hops, config.maxHops);
   const host = normalizeHost(request.headers.get("host"));
-  const store = storeFor(config);
-  const route = await findRoute(host, store, config, facts);
+  const { store, cache } = isolateState(config);
+  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+  let route: Route;
+  try {
+    route = await findRoute(host, config, facts, (name) =>
+      cache.lookup(name, (key) => lookupRoute(key, store, config), waitUntil),
+    );
+  } finally {
+    if (facts.cache) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
+  }
   const started = Date.now();
   try {
-    return await routeRequest(request, route, {
+    const response = await routeRequest(request, route, {
       forward: {
         timeoutMs: config.upstreamTimeoutMs,
         client: clientInfo(request),
@@ -55,11 +80,15 @@ app.all("*", async (c) => {
       },
       settings: config,
       store,
-      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      waitUntil,
       onAttempt: (backend) => {
         facts.upstream = backend.origin + backend.basePath;
       },
     });
+    // A 101 is fetch()'s own response, whose headers cannot change.
+    const serverTiming = c.get("serverTiming");
+    if (serverTiming && response.status !== 101) response.headers.append("server-timing", serverTiming);
+    return response;
   } finally {
     facts.upstreamMs = Date.now() - started;
   }
@@ -69,28 +98,39 @@ app.onError((error, c) => {
   const response = renderError(error, c.req.raw, c.get("requestId"));
   const facts = c.get("facts");
   if (facts.exposeUpstream && facts.upstream) response.headers.set("x-upstream", facts.upstream);
+  const serverTiming = c.get("serverTiming");
+  if (serverTiming) response.headers.append("server-timing", serverTiming);
   return response;
 });
 
-/** The host's route; with FALLBACK_UPSTREAM set, a host with no route goes there. */
-async function findRoute(host: string, store: RouteStore, config: RouterConfig, facts: RequestFacts): Promise<Route> {
-  const started = Date.now();
-  try {
-    const route = await lookupRoute(host, store, config);
+/**
+ * The host's route through the isolate's cache; with FALLBACK_UPSTREAM set, a
+ * host with no route goes there. Records both outcomes for the access log:
+ * what the route store said (`lookup`) and how the cache answered (`cache`).
+ */
+async function findRoute(
+  host: string,
+  config: RouterConfig,
+  facts: RequestFacts,
+  lookup: (host: string) => ReturnType<RouteCache["lookup"]>,
+): Promise<Route> {
+  const started = performance.now();
+  const result = await lookup(host);
+  facts.lookupMs = Math.round((performance.now() - started) * 100) / 100;
+  facts.cache = result.outcome;
+  if (result.route !== undefined) {
     facts.lookup = "hit";
-    return route;
-  } catch (error) {
-    if (error instanceof NoRouteError && config.fallbackUpstream) {
-      facts.lookup = "fallback";
-      return fallbackRoute(host, config.fallbackUpstream);
-    }
-    if (error instanceof NoRouteError) facts.lookup = "miss";
-    else if (error instanceof InvalidRouteError) facts.lookup = "invalid";
-    else if (error instanceof RouteStoreError) facts.lookup = "error";
-    throw error;
-  } finally {
-    facts.lookupMs = Date.now() - started;
+    return result.route;
   }
+  const error = result.error;
+  if (error instanceof NoRouteError && config.fallbackUpstream) {
+    facts.lookup = "fallback";
+    return fallbackRoute(host, config.fallbackUpstream);
+  }
+  if (error instanceof NoRouteError) facts.lookup = "miss";
+  else if (error instanceof InvalidRouteError) facts.lookup = "invalid";
+  else if (error instanceof RouteStoreError) facts.lookup = "error";
+  throw error;
 }
 
 function sampleRate(env: Env): number {

@@ -23,6 +23,13 @@ export interface RouterConfig {
   readonly backendDownMs: number;
   /** Also record down marks in Redis (Hipache's `dead:<host>` sets) so other isolates learn of them. */
   readonly sharedDownMarks: boolean;
+  /** The route cache (src/cache/route-cache.ts); 0 entries turns it off. */
+  readonly routeCacheSize: number;
+  readonly routeCacheTtlMs: number;
+  readonly routeCacheNegativeTtlMs: number;
+  readonly routeCacheStaleWhileRevalidateMs: number;
+  readonly routeCacheMaxStaleMs: number;
+  readonly routeStoreErrorLogIntervalMs: number;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -52,6 +59,12 @@ export function readConfig(bindings: object): RouterConfig {
     upstreamTries: integer(env, "UPSTREAM_TRIES", 3, 1, 10),
     backendDownMs: integer(env, "BACKEND_DOWN_MS", 30_000, 1, 3_600_000),
     sharedDownMarks: boolean(env, "SHARED_DOWN_MARKS", false),
+    routeCacheSize: integer(env, "ROUTE_CACHE_SIZE", 10_000, 0, 1_000_000),
+    routeCacheTtlMs: integer(env, "ROUTE_CACHE_TTL_MS", 5_000, 1, 86_400_000),
+    routeCacheNegativeTtlMs: integer(env, "ROUTE_CACHE_NEGATIVE_TTL_MS", 1_000, 1, 86_400_000),
+    routeCacheStaleWhileRevalidateMs: integer(env, "ROUTE_CACHE_STALE_WHILE_REVALIDATE_MS", 1_000, 0, 86_400_000),
+    routeCacheMaxStaleMs: integer(env, "ROUTE_CACHE_MAX_STALE_MS", 3_600_000, 0, 604_800_000),
+    routeStoreErrorLogIntervalMs: integer(env, "ROUTE_STORE_ERROR_LOG_INTERVAL_MS", 10_000, 0, 86_400_000),
   };
   parsed.set(bindings, config);
   return config;

@@ -23,7 +23,8 @@ let workDir: string;
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "routes-cli-"));
   [router, app, own] = await Promise.all([
-    startRouter({ ROUTE_KEY_PREFIX: PREFIX }),
+    // Cache off: the CLI's writes must show on the next request.
+    startRouter({ ROUTE_KEY_PREFIX: PREFIX, ROUTE_CACHE_SIZE: "0" }),
     startDemoApp({ name: "cli-app" }),
     startBridge({ redisPort: inject("redisPort"), token: OWN_TOKEN }),
   ]);

@@ -58,6 +58,7 @@ describe("access log", () => {
       status: 200,
       upstream: `http://${app.address}`,
       lookup: "hit",
+      cache: "miss",
       hops: 0,
       error: null,
       detail: null,

@@ -12,7 +12,8 @@ let silent: FailingBackend;
 
 beforeAll(async () => {
   [router, app1, app2, silent] = await Promise.all([
-    startRouter(),
+    // Cache off: these tests watch each value change take effect on the next request.
+    startRouter({ ROUTE_CACHE_SIZE: "0" }),
     startDemoApp({ name: "app1" }),
     startDemoApp({ name: "app2" }),
     startSilentBackend(),

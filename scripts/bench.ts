@@ -1,0 +1,339 @@
+/**
+ * `npm run bench`: the router against the runtime floor and the seed's nginx
+ * design, on loopback, with one load generator (wrk). Starts everything it
+ * needs, prints a table and a last line such as
+ *
+ *   router/floor=0.97 router/seed=1.21 redis_calls_per_request=0.0004 bundle_gzip_kib=41
+ *
+ * and stops by itself. Settings (environment):
+ *   BENCH_ROUNDS=3  BENCH_DURATION_S=3 (per row and round)  BENCH_WARMUP_S=1
+ *   BENCH_STEADY_S=10 (the hot router's Redis count; at least 2 TTLs)
+ *   BENCH_CONNECTIONS=32  BENCH_THREADS=1  BENCH_HOSTS=100
+ *   BENCH_MEMORY_HOSTS=100000  BENCH_MINIFLARE=1 (0 skips that row)
+ *   BENCH_TIMEOUT_S=900 (the whole run is killed after this)
+ */
+import { cpus, loadavg } from "node:os";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { startRedisServer } from "./lib/redis-server.ts";
+import { RespConnection, RespError } from "./lib/resp.ts";
+import { startRuntime } from "./lib/runtime.ts";
+import { buildWorkerBundle, ROOT } from "./lib/worker-bundle.ts";
+import { timeToNewUpstream } from "./bench/freshness.ts";
+import { childPids, cpuSeconds, rssKiB, startChild, stopChildren } from "./bench/processes.ts";
+import { redisCommandCount } from "./bench/redis-stats.ts";
+import { startSeed } from "./bench/seed-nginx.ts";
+import { formatTable, type Row } from "./bench/table.ts";
+import { ensureTools } from "./bench/tools.ts";
+import { startWorkerd } from "./bench/workerd.ts";
+import { runDistinct, runSpread, type LoadOptions, type LoadResult } from "./bench/wrk.ts";
+
+const setting = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+  return value;
+};
+const DURATION_S = setting("BENCH_DURATION_S", 3);
+const ROUNDS = Math.max(1, setting("BENCH_ROUNDS", 3));
+const STEADY_S = setting("BENCH_STEADY_S", 10);
+const WARMUP_S = setting("BENCH_WARMUP_S", 1);
+const CONNECTIONS = setting("BENCH_CONNECTIONS", 32);
+const THREADS = setting("BENCH_THREADS", 1);
+const HOST_COUNT = setting("BENCH_HOSTS", 100);
+const MEMORY_HOSTS = setting("BENCH_MEMORY_HOSTS", 100_000);
+const WITH_MINIFLARE = process.env.BENCH_MINIFLARE !== "0";
+const TIMEOUT_S = setting("BENCH_TIMEOUT_S", 900);
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const workDir = mkdtempSync(join(tmpdir(), "router-bench-"));
+const stops: Array<() => Promise<void> | void> = [];
+let finished = false;
+
+async function cleanUp(): Promise<void> {
+  for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+  await stopChildren();
+  rmSync(workDir, { recursive: true, force: true });
+}
+const watchdog = setTimeout(() => {
+  log(`still running after ${TIMEOUT_S} s: stopping`);
+  void cleanUp().finally(() => process.exit(1));
+}, TIMEOUT_S * 1000);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
+}
+
+try {
+  await main();
+  finished = true;
+} catch (error) {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  clearTimeout(watchdog);
+  await cleanUp();
+}
+process.exit(finished ? 0 : 1);
+
+async function main(): Promise<void> {
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, load average ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ")} at start`;
+  const tools = ensureTools();
+  if ("missing" in tools.wrk) throw new Error(tools.wrk.missing);
+  const wrk = tools.wrk.path;
+
+  log("building the production bundle (wrangler deploy --dry-run)");
+  const bundle = buildWorkerBundle(join(workDir, "bundle"));
+  const bundleDir = join(workDir, "bundle");
+  const modules = readdirSync(bundleDir).filter((file) => /\.(m?js|wasm)$/.test(file));
+  const bundleBytes = modules.reduce((sum, file) => sum + readFileSync(join(bundleDir, file)).length, 0);
+  const bundleGzipBytes = modules.reduce((sum, file) => sum + gzipSync(readFileSync(join(bundleDir, file))).length, 0);
+
+  log("starting redis-server, the Upstash REST bridge and the upstreams");
+  const redis = await startRedisServer();
+  stops.push(() => redis.stop());
+  const token = `bench-${Math.random().toString(36).slice(2)}`;
+  const bridge = await startChild(
+    process.execPath,
+    [join(ROOT, "scripts", "bridge", "main.ts"), "--redis-port", String(redis.port), "--port", "0"],
+    /bridge listening on (http:\/\/\S+)/,
+    { env: { ...process.env, BRIDGE_TOKEN: token } },
+  );
+  const bridgeUrl = bridge.match?.[1] ?? "";
+  const upstreamScript = join(ROOT, "scripts", "bench", "upstream.ts");
+  const startUpstream = async (name: string) => {
+    const child = await startChild(process.execPath, [upstreamScript, "--name", name], /listening on (\S+)/);
+    return { address: child.match?.[1] ?? "", pid: child.process.pid ?? 0 };
+  };
+  const upstreamChild = await startUpstream("upstream");
+  const upstream = upstreamChild.address;
+  const newUpstream = (await startUpstream("new-upstream")).address;
+
+  const hosts = Array.from({ length: HOST_COUNT }, (_, i) => `h${i}.bench.test`);
+  const redisConnection = new RespConnection({ port: redis.port });
+  stops.push(() => redisConnection.close());
+  const replies = await redisConnection.pipeline(hosts.map((host) => ["SET", host, upstream]));
+  if (replies.some((reply) => reply instanceof RespError)) throw new Error("could not write the routes");
+
+  const routerBindings = { UPSTASH_REDIS_REST_URL: bridgeUrl, UPSTASH_REDIS_REST_TOKEN: token };
+  const routerWorker = (bindings: Record<string, string>) => ({
+    scriptPath: bundle.scriptPath,
+    compatibilityDate: bundle.compatibilityDate,
+    compatibilityFlags: bundle.compatibilityFlags,
+    bindings: { ...bundle.vars, ...routerBindings, ...bindings },
+  });
+  const floorDir = join(workDir, "floor");
+  mkdirSync(floorDir);
+  // The least a worker can do: fetch() one fixed upstream, passing the request on.
+  writeFileSync(
+    join(floorDir, "index.js"),
+    "export default { fetch: (request, env) => fetch(env.UPSTREAM_URL, request) };\n",
+  );
+  const floorWorker = {
+    scriptPath: join(floorDir, "index.js"),
+    compatibilityDate: bundle.compatibilityDate,
+    compatibilityFlags: bundle.compatibilityFlags,
+    bindings: { UPSTREAM_URL: `http://${upstream}/` },
+  };
+
+  const load: Omit<LoadOptions, "url" | "durationS"> = { wrk, threads: THREADS, connections: CONNECTIONS, workDir };
+
+  // Every server runs from the start; the load visits them in turn, ROUNDS
+  // times, so that a burst of other work on this machine is spread over all
+  // rows instead of landing on one. Each row reports its median.
+  log("starting the floor, the routers, the seed");
+  /** `pids`: the processes whose CPU time is the row's own (not the load generator's, not Redis's). */
+  const servers: Array<{ name: string; url: string; note: string; pids: number[]; missing?: string }> = [
+    { name: "direct", url: `http://${upstream}/`, note: "the upstream alone (node:http)", pids: [upstreamChild.pid] },
+  ];
+  const floorRuntime = await startWorkerd(floorWorker, "floor");
+  stops.push(() => floorRuntime.stop());
+  servers.push({
+    name: "floor",
+    url: floorRuntime.url,
+    note: "fetch() to a fixed upstream, in workerd",
+    pids: [floorRuntime.pid],
+  });
+  const hotRuntime = await startWorkerd(routerWorker({}), "router-hot");
+  stops.push(() => hotRuntime.stop());
+  servers.push({
+    name: "router, hot",
+    url: hotRuntime.url,
+    note: "the router, cache on (defaults)",
+    pids: [hotRuntime.pid],
+  });
+  const uncachedRuntime = await startWorkerd(routerWorker({ ROUTE_CACHE_SIZE: "0" }), "router-nocache");
+  stops.push(() => uncachedRuntime.stop());
+  servers.push({
+    name: "router, no cache",
+    url: uncachedRuntime.url,
+    note: "ROUTE_CACHE_SIZE=0: a lookup per request (CPU: workerd only, not the bridge)",
+    pids: [uncachedRuntime.pid],
+  });
+  if ("missing" in tools.nginx) {
+    servers.push({ name: "seed", url: "", note: "", pids: [], missing: tools.nginx.missing });
+  } else {
+    const seed = await startSeed(tools.nginx.path, workDir, redis.port);
+    stops.push(() => seed.stop());
+    servers.push({
+      name: "seed",
+      url: seed.url,
+      note: "nginx + Lua, Redis GET per request, 1 worker",
+      pids: await childPids(seed.pid),
+    });
+  }
+  if (WITH_MINIFLARE) {
+    const miniflare = await startRuntime({
+      bundle: {
+        scriptPath: floorWorker.scriptPath,
+        compatibilityDate: floorWorker.compatibilityDate,
+        compatibilityFlags: floorWorker.compatibilityFlags,
+        vars: floorWorker.bindings,
+      },
+    });
+    stops.push(() => miniflare.dispose());
+    servers.push({
+      name: "floor via Miniflare",
+      url: miniflare.url.href,
+      note: "the floor behind Miniflare's entry worker",
+      pids: (await childPids(process.pid, "workerd")).filter(
+        (pid) => ![floorRuntime.pid, hotRuntime.pid, uncachedRuntime.pid].includes(pid),
+      ),
+    });
+  }
+  for (const server of servers) {
+    if (server.missing) continue;
+    const status = await fetchStatus(server.url, hosts[0] ?? "");
+    if (status !== 200) server.missing = `answers ${status} for a routed host`;
+    else if (WARMUP_S > 0) await runSpread({ ...load, url: server.url, durationS: WARMUP_S }, hosts);
+  }
+
+  const runs = new Map<string, Array<{ result: LoadResult; commands: number; cpuUs: number }>>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`round ${round}/${ROUNDS}: ${DURATION_S} s per row`);
+    for (const server of servers) {
+      if (server.missing) continue;
+      const before = await redisCommandCount(redis.port);
+      const cpuBefore = await cpuSeconds(server.pids);
+      const result = await runSpread({ ...load, url: server.url, durationS: DURATION_S }, hosts);
+      const cpuUs = (((await cpuSeconds(server.pids)) - cpuBefore) * 1e6) / Math.max(1, result.requests);
+      const commands = (await redisCommandCount(redis.port)) - before;
+      runs.set(server.name, [...(runs.get(server.name) ?? []), { result, commands, cpuUs }]);
+    }
+  }
+
+  // Steady state: the hot router under continuous load for at least two TTLs,
+  // so every host's refresh is counted at its real rate.
+  const ttl = Number(bundle.vars.ROUTE_CACHE_TTL_MS ?? Number.NaN);
+  const steadyS = Math.max(STEADY_S, Math.ceil((2 * ttl) / 1000));
+  log(`router, hot: ${steadyS} s continuous, counting Redis commands`);
+  // Its entries aged while the other rows ran: refill them first.
+  await runSpread({ ...load, url: hotRuntime.url, durationS: 1 }, hosts);
+  const steadyBefore = await redisCommandCount(redis.port);
+  const steady = await runSpread({ ...load, url: hotRuntime.url, durationS: steadyS }, hosts);
+  const steadyPerRequest = ((await redisCommandCount(redis.port)) - steadyBefore) / Math.max(1, steady.requests);
+
+  log("time from SET to the first request that reaches the new upstream (10 hosts, polled every 10 ms)");
+  // Each SET at a random moment within one TTL, so the samples do not share a refresh cohort.
+  const changed = hosts.slice(0, 10);
+  const freshness = await timeToNewUpstream({
+    routerUrl: hotRuntime.url,
+    hosts: changed,
+    newApp: "new-upstream",
+    spreadMs: ttl,
+    setRoute: async (host) => {
+      await redisConnection.send(["SET", host, newUpstream]);
+    },
+  });
+  await redisConnection.pipeline(changed.map((host) => ["SET", host, upstream]));
+
+  const rows: Row[] = servers.map((server): Row => {
+    const done = runs.get(server.name) ?? [];
+    if (server.missing || done.length === 0)
+      return { name: server.name, missing: server.missing ?? "no run", note: "" };
+    const requests = done.reduce((sum, run) => sum + run.result.requests, 0);
+    const commands = done.reduce((sum, run) => sum + run.commands, 0);
+    const isHot = server.url === hotRuntime.url;
+    return {
+      name: server.name,
+      result: {
+        requests,
+        rps: median(done.map((run) => run.result.rps)),
+        p50Ms: median(done.map((run) => run.result.p50Ms)),
+        p99Ms: median(done.map((run) => run.result.p99Ms)),
+        errors: done.reduce((sum, run) => sum + run.result.errors, 0),
+      },
+      redisPerRequest: isHot ? steadyPerRequest : commands / Math.max(1, requests),
+      cpuUs: server.pids.length > 0 ? median(done.map((run) => run.cpuUs)) : Number.NaN,
+      note: isHot ? `${server.note}; Redis: ${steadyS} s steady run` : server.note,
+    };
+  });
+  for (const stop of stops.splice(1)) await stop(); // all servers; redis stays for the memory run
+  const hot = rows.find((row) => row.name === "router, hot");
+  const floor = rows.find((row) => row.name === "floor");
+  const seed = rows.find((row) => row.name === "seed");
+
+  log(`memory: ${MEMORY_HOSTS} distinct hosts looked up in a fresh router`);
+  const memoryRuntime = await startWorkerd(routerWorker({}), "router-memory");
+  stops.push(() => memoryRuntime.stop());
+  await runSpread({ ...load, url: memoryRuntime.url, durationS: 1 }, hosts);
+  const memory: Array<[number, number]> = [[0, await rssKiB(memoryRuntime.pid)]];
+  const started = performance.now();
+  let seen = 0;
+  for (let chunk = 0; seen < MEMORY_HOSTS; chunk++) {
+    const run = await runDistinct({ ...load, url: memoryRuntime.url, durationS: 3 }, "mem.test", chunk);
+    const before = seen;
+    seen += run.requests;
+    // A sample half-way and one at the end.
+    if (before < MEMORY_HOSTS / 2 && seen >= MEMORY_HOSTS / 2 && seen < MEMORY_HOSTS) {
+      memory.push([seen, await rssKiB(memoryRuntime.pid)]);
+    }
+  }
+  memory.push([seen, await rssKiB(memoryRuntime.pid)]);
+  log(`  ${seen} distinct hosts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  const floorRps = floor && "result" in floor ? floor.result.rps : Number.NaN;
+  process.stdout.write(`\n${formatTable(rows, floorRps)}\n\n`);
+  const mib = (kib: number) => (kib / 1024).toFixed(1);
+  const sorted = freshness.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  const cacheSize = bundle.vars.ROUTE_CACHE_SIZE ?? "?";
+  const lines = [
+    `machine: ${machine}`,
+    `load: wrk -t${THREADS} -c${CONNECTIONS}, ${HOST_COUNT} routed hosts round-robin; ${WARMUP_S} s warm-up, then ${ROUNDS} rounds of ${DURATION_S} s per row, medians shown; router and floor in workerd serving the bundle of wrangler deploy --dry-run`,
+    `bundle: ${(bundleBytes / 1024).toFixed(1)} KiB, gzip ${(bundleGzipBytes / 1024).toFixed(1)} KiB (target <= 64 KiB)`,
+    `memory (workerd RSS, cache size ${cacheSize}): ${memory.map(([hostsSeen, kib]) => `${mib(kib)} MiB after ${hostsSeen} distinct hosts`).join(", ")}`,
+    `SET -> first request at the new upstream: median ${(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN).toFixed(0)} ms, max ${(sorted.at(-1) ?? Number.NaN).toFixed(0)} ms over ${freshness.length} hosts (bound under traffic: TTL ${ttl} ms + one lookup)${sorted.length < freshness.length ? `; ${freshness.length - sorted.length} never switched` : ""}`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n\n`);
+  const ratio = (row: Row | undefined, base: Row | undefined) =>
+    row && base && "result" in row && "result" in base ? (row.result.rps / base.result.rps).toFixed(2) : "n/a";
+  const redisPerRequest = hot && "result" in hot ? hot.redisPerRequest.toFixed(4) : "n/a";
+  process.stdout.write(
+    `router/floor=${ratio(hot, floor)} router/seed=${ratio(hot, seed)} redis_calls_per_request=${redisPerRequest} bundle_gzip_kib=${Math.round(bundleGzipBytes / 1024)}\n`,
+  );
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** One request with a chosen Host: is the row's server routing at all? */
+async function fetchStatus(url: string, host: string): Promise<number> {
+  const { request } = await import("node:http");
+  const target = new URL(url);
+  return new Promise((resolve) => {
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname, headers: { host }, timeout: 5000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", () => resolve(0));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}

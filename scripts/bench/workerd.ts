@@ -1,0 +1,64 @@
+import { readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { freePort } from "../lib/ports.ts";
+import { ROOT } from "../lib/worker-bundle.ts";
+import { httpAnswers, startChild, type Child } from "./processes.ts";
+
+export interface WorkerdWorker {
+  /** The entry module; every other .js/.mjs module beside it is included too. */
+  readonly scriptPath: string;
+  readonly compatibilityDate: string;
+  readonly compatibilityFlags: readonly string[];
+  readonly bindings: Readonly<Record<string, string>>;
+  /** Passed to V8 (workerd's `v8Flags`), e.g. a heap limit. */
+  readonly v8Flags?: readonly string[];
+}
+
+export interface RunningWorkerd {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const WORKERD = join(ROOT, "node_modules", ".bin", "workerd");
+
+/**
+ * Serves a worker from the `workerd` binary itself, with a generated config:
+ * one socket straight into the worker, as at the edge, without the entry
+ * worker and loopback service Miniflare puts in front. Outbound fetch() may
+ * reach loopback addresses only.
+ */
+export async function startWorkerd(worker: WorkerdWorker, name: string): Promise<RunningWorkerd> {
+  const port = await freePort();
+  const dir = dirname(worker.scriptPath);
+  const entry = worker.scriptPath.slice(dir.length + 1);
+  const others = readdirSync(dir).filter((file) => /\.m?js$/.test(file) && file !== entry);
+  const modules = [entry, ...others].map((file) => `(name = ${q(file)}, esModule = embed ${q(file)})`);
+  const bindings = Object.entries(worker.bindings).map(([key, value]) => `(name = ${q(key)}, text = ${q(value)})`);
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  v8Flags = [${(worker.v8Flags ?? []).map(q).join(", ")}],
+  sockets = [(name = "http", address = ${q(`127.0.0.1:${port}`)}, http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [${modules.join(", ")}],
+  compatibilityDate = ${q(worker.compatibilityDate)},
+  compatibilityFlags = [${worker.compatibilityFlags.map(q).join(", ")}],
+  bindings = [${bindings.join(", ")}],
+  globalOutbound = "loopback",
+);
+`;
+  const configPath = join(dir, `${name}.capnp`);
+  writeFileSync(configPath, config);
+  const child: Child = await startChild(WORKERD, ["serve", configPath], () => httpAnswers(port), { cwd: dir });
+  return { url: `http://127.0.0.1:${port}`, pid: child.process.pid ?? 0, stop: () => child.stop() };
+}
+
+/** A capnp text literal (its escapes are C's, which JSON's cover for our strings). */
+function q(text: string): string {
+  return JSON.stringify(text);
+}
