@@ -121,5 +121,5 @@ function requestIdOf(request: Request): string {
 }
 
 function detailOf(error: Error): string {
-  return "detail" in error && typeof error.detail === "string" ? error.detail : error.message;
+  return (error instanceof RouterError ? error.detail : null) ?? error.message;
 }

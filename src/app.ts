@@ -66,10 +66,8 @@ app.all("*", async (c) => {
 });
 
 app.onError((error, c) => {
-  const response = renderError(error, c.req.raw, c.get("requestId"));
   const facts = c.get("facts");
-  if (facts.exposeUpstream && facts.upstream) response.headers.set("x-upstream", facts.upstream);
-  return response;
+  return renderError(error, c.req.raw, c.get("requestId"), { upstream: facts.exposeUpstream ? facts.upstream : null });
 });
 
 /** The host's route; with FALLBACK_UPSTREAM set, a host with no route goes there. */

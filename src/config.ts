@@ -65,7 +65,11 @@ function text(env: Bindings, name: string, fallback: string): string {
 function required(env: Bindings, name: string): string {
   const value = text(env, name, "").trim();
   if (value === "") {
-    throw new ConfigError(`${name} is not set: run \`wrangler secret put ${name}\` (locally: put it in .dev.vars).`);
+    throw new ConfigError(
+      name,
+      "missing",
+      `${name} is not set: run \`wrangler secret put ${name}\` (locally: put it in .dev.vars).`,
+    );
   }
   return value;
 }
@@ -75,7 +79,7 @@ function boolean(env: Bindings, name: string, fallback: boolean): boolean {
   if (raw === "") return fallback;
   if (raw === "true" || raw === "1") return true;
   if (raw === "false" || raw === "0") return false;
-  throw new ConfigError(`${name} must be "true" or "false", not "${raw}".`);
+  throw new ConfigError(name, "invalid", `${name} must be "true" or "false", not "${raw}".`);
 }
 
 function integer(env: Bindings, name: string, fallback: number, min: number, max: number): number {
@@ -83,7 +87,7 @@ function integer(env: Bindings, name: string, fallback: number, min: number, max
   if (raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}".`);
+    throw new ConfigError(name, "invalid", `${name} must be an integer from ${min} to ${max}, not "${raw}".`);
   }
   return value;
 }
@@ -93,7 +97,7 @@ function fraction(env: Bindings, name: string, fallback: number): number {
   if (raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new ConfigError(`${name} must be a number from 0 to 1, not "${raw}".`);
+    throw new ConfigError(name, "invalid", `${name} must be a number from 0 to 1, not "${raw}".`);
   }
   return value;
 }
@@ -106,7 +110,7 @@ function upstream(env: Bindings, name: string): Upstream | null {
     return parseUpstream(raw);
   } catch (error) {
     if (error instanceof UpstreamSyntaxError)
-      throw new ConfigError(`${name} is not a valid upstream: ${error.message}.`);
+      throw new ConfigError(name, "invalid", `${name} is not a valid upstream: ${error.message}.`);
     throw error;
   }
 }

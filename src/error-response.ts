@@ -13,6 +13,14 @@ const REASONS: Record<number, string> = {
   508: "Loop Detected",
 };
 
+export interface RenderOptions {
+  /**
+   * Debug (DEBUG_EXPOSE_UPSTREAM): the upstream that was tried, named in an
+   * `X-Upstream` header as on proxied answers; null names none.
+   */
+  readonly upstream?: string | null;
+}
+
 /**
  * The one place where failures become responses. Unknown errors are reported
  * as a plain 500 with no detail: a stack trace is for the log, not the client.
@@ -20,13 +28,19 @@ const REASONS: Record<number, string> = {
  * (error-format.ts), and always names the request id that the access log
  * line carries too.
  */
-export function renderError(error: unknown, request: Request, requestId: string): Response {
+export function renderError(
+  error: unknown,
+  request: Request,
+  requestId: string,
+  options: RenderOptions = {},
+): Response {
   const routerError = error instanceof RouterError ? error : new RouterError(500, "internal_error", "Internal error.");
   const { status, code, message } = routerError;
   const reason = REASONS[status] ?? "Error";
   const headers = new Headers(routerError.headers);
   headers.set("x-request-id", requestId);
   headers.set("cache-control", "no-store");
+  if (options.upstream) headers.set("x-upstream", options.upstream);
   let body: string;
   switch (errorFormat(request.headers.get("accept"))) {
     case "json":

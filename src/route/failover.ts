@@ -96,7 +96,7 @@ function markDown(
   options: FailoverOptions,
 ): void {
   options.marks.mark(backend.origin, Date.now() + options.downMs);
-  const detail = error instanceof UpstreamUnreachableError ? error.detail : error.message;
+  const detail = error.detail ?? error.message;
   options.log(
     `backend ${backend.origin} of ${route.key} failed (${error.code}: ${detail}); marked down for ${options.downMs} ms${retrying ? "; trying the next backend" : ""}`,
   );

@@ -1,3 +1,4 @@
+import { InvalidHostError } from "../errors.ts";
 import { normalizeHost } from "../host.ts";
 import { RouteSyntaxError } from "./route.ts";
 
@@ -66,8 +67,8 @@ export function parseHostPattern(text: string): string {
   try {
     host = normalizeHost(name);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^Invalid Host header: /, "").replace(/\.$/, "") : "";
-    throw new RouteSyntaxError(`"${value}" is not a host name (${reason})`);
+    if (!(error instanceof InvalidHostError)) throw error;
+    throw new RouteSyntaxError(`"${value}" is not a host name (${error.reason})`);
   }
   if (/:\d+$/.test(name) && !name.endsWith("]")) {
     throw new RouteSyntaxError(
