@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { RouterError } from "./errors.ts";
-import { pathAndQuery } from "./proxy/target.ts";
+import { splitTarget } from "./proxy/target.ts";
 
 /** How the route lookup ended, for the access log. */
 export type LookupOutcome =
@@ -87,6 +87,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     const started = Date.now();
     const request = c.req.raw;
     const requestId = requestIdOf(request);
+    const target = splitTarget(request.url);
     const facts = newRequestFacts();
     c.set("requestId", requestId);
     c.set("facts", facts);
@@ -100,7 +101,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
       clientIp: request.headers.get("cf-connecting-ip"),
       method: request.method,
       host: request.headers.get("host")?.slice(0, 256) ?? null,
-      path: pathAndQuery(request.url),
+      path: target.path + target.query,
       status,
       upstream: facts.upstream,
       lookup: facts.lookup,

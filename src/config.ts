@@ -1,5 +1,5 @@
 import { ConfigError } from "./errors.ts";
-import { parseUpstream, UpstreamSyntaxError, type Upstream } from "./route/upstream.ts";
+import { parseUpstreamAs, type Upstream } from "./route/upstream.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
 export interface RouterConfig {
@@ -106,11 +106,8 @@ function fraction(env: Bindings, name: string, fallback: number): number {
 function upstream(env: Bindings, name: string): Upstream | null {
   const raw = text(env, name, "").trim();
   if (raw === "") return null;
-  try {
-    return parseUpstream(raw);
-  } catch (error) {
-    if (error instanceof UpstreamSyntaxError)
-      throw new ConfigError(name, "invalid", `${name} is not a valid upstream: ${error.message}.`);
-    throw error;
-  }
+  return parseUpstreamAs(
+    raw,
+    (reason) => new ConfigError(name, "invalid", `${name} is not a valid upstream: ${reason}.`),
+  );
 }

@@ -3,9 +3,7 @@ import type { Upstream } from "../route/upstream.ts";
 import type { ClientInfo } from "./forwarded.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders } from "./response-headers.ts";
-import { pathAndQuery } from "./target.ts";
-
-export { pathAndQuery };
+import { splitTarget } from "./target.ts";
 
 export interface ForwardOptions {
   /** How long the upstream may take to send response headers. */
@@ -36,7 +34,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 export async function forward(request: Request, upstream: Upstream, options: ForwardOptions): Promise<Response> {
   const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0);
   const body = requestBody(request, headers);
-  const target = upstream.origin + upstream.basePath + pathAndQuery(request.url);
+  const { path, query } = splitTarget(request.url);
+  const target = upstream.origin + upstream.basePath + path + query;
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
   let response: Response;

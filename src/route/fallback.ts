@@ -1,5 +1,6 @@
 import type { Route } from "./route.ts";
 import type { Upstream } from "./upstream.ts";
+import { forwardTo } from "./value.ts";
 
 /**
  * The route a host with no route of its own takes when FALLBACK_UPSTREAM is
@@ -9,14 +10,7 @@ export function fallbackRoute(host: string, upstream: Upstream): Route {
   return {
     kind: "upstream",
     paths: [],
-    fallback: {
-      type: "forward",
-      backends: [upstream],
-      strategy: "random",
-      timeoutMs: null,
-      requestHeaders: [],
-      responseHeaders: [],
-    },
+    fallback: forwardTo([upstream]),
     label: null,
     host,
     key: "FALLBACK_UPSTREAM",
