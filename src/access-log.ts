@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { RouterError } from "./errors.ts";
-import { splitTarget } from "./proxy/target.ts";
+import { splitTarget, type RequestTarget } from "./proxy/target.ts";
 
 /** How the route lookup ended, for the access log. */
 export type LookupOutcome =
@@ -69,6 +69,8 @@ export function writeAccessLog(entry: AccessLogEntry): void {
 export interface AccessLogVariables {
   requestId: string;
   facts: RequestFacts;
+  /** The request URL split once (origin, path, query), for the log and the handler alike. */
+  target: RequestTarget;
 }
 
 export interface AccessLogOptions<B extends object> {
@@ -91,6 +93,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     const facts = newRequestFacts();
     c.set("requestId", requestId);
     c.set("facts", facts);
+    c.set("target", target);
     await next();
     const { status } = c.res;
     if (!sampled(status, options.sampleRate(c.env))) return;

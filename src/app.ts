@@ -36,6 +36,7 @@ app.use(accessLog<Env>({ sampleRate }));
 
 app.all("*", async (c) => {
   const request = c.req.raw;
+  const target = c.get("target");
   const config = readConfig(c.env);
   const facts = c.get("facts");
   facts.exposeUpstream = config.exposeUpstream;
@@ -46,10 +47,10 @@ app.all("*", async (c) => {
   const route = await findRoute(host, store, config, facts);
   const started = Date.now();
   try {
-    return await routeRequest(request, route, {
+    return await routeRequest(request, target, route, {
       forward: {
         timeoutMs: config.upstreamTimeoutMs,
-        client: clientInfo(request),
+        client: clientInfo(request, target.origin),
         hops: facts.hops,
         exposeUpstream: config.exposeUpstream,
       },

@@ -1,9 +1,9 @@
 import { BodyNotForwardableError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import type { HeaderEdits } from "../route/route.ts";
 import type { Upstream } from "../route/upstream.ts";
 import type { ClientInfo } from "./forwarded.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders } from "./response-headers.ts";
-import { splitTarget } from "./target.ts";
 
 export interface ForwardOptions {
   /** How long the upstream may take to send response headers. */
@@ -13,6 +13,24 @@ export interface ForwardOptions {
   readonly hops?: number;
   /** Debug: name the upstream in an `X-Upstream` response header; default off. */
   readonly exposeUpstream?: boolean;
+}
+
+/**
+ * What the route makes of the client's request for one attempt: forward()
+ * applies it while building the one upstream request and the one client
+ * response, so nothing is copied twice.
+ */
+export interface ForwardPlan {
+  /** Sent after the upstream's base path: the client's path and query as received, or with a prefix stripped. */
+  readonly pathAndQuery: string;
+  /** The path prefix stripped from it (`/app`; "" for none): a redirect to the upstream maps back under it. */
+  readonly publicPrefix?: string;
+  /** The route's edits to the request headers; default none. */
+  readonly requestHeaders?: HeaderEdits;
+  /** The route's edits to the response headers; default none. */
+  readonly responseHeaders?: HeaderEdits;
+  /** The body, kept in memory so another attempt can send it again; null streams the client's body (once). */
+  readonly body?: ArrayBuffer | null;
 }
 
 /** Statuses whose responses never carry a body (RFC 9110 §6.4.1; §15.3.6 for 205). */
@@ -29,18 +47,22 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * `encodeBody: "manual"`). In the default ("automatic") mode the runtime
  * treats `Content-Encoding` as its own job: it decodes a gzip body from
  * fetch() and encodes whatever the worker returns, so the bytes stay the
- * upstream's only when it manages to short-circuit the two.
+ * upstream's only when it manages to short-circuit the two. That is why this
+ * is the only place that builds the client's Response.
  */
-export async function forward(request: Request, upstream: Upstream, options: ForwardOptions): Promise<Response> {
-  const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0);
-  const body = requestBody(request, headers);
-  const { path, query } = splitTarget(request.url);
-  const target = upstream.origin + upstream.basePath + path + query;
+export async function forward(
+  request: Request,
+  upstream: Upstream,
+  plan: ForwardPlan,
+  options: ForwardOptions,
+): Promise<Response> {
+  const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0, plan.requestHeaders ?? []);
+  const body = requestBody(request, headers, plan.body ?? null);
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
   let response: Response;
   try {
-    response = await fetch(target, {
+    response = await fetch(upstream.origin + upstream.basePath + plan.pathAndQuery, {
       method: request.method,
       headers,
       body,
@@ -59,7 +81,9 @@ export async function forward(request: Request, upstream: Upstream, options: For
   // WebSocket, which a copy would lose.
   if (response.status === 101) return response;
   const responseHeaders = clientResponseHeaders(response, upstream, {
-    publicOrigin: () => new URL(request.url).origin,
+    publicOrigin: options.client.origin,
+    publicPrefix: plan.publicPrefix ?? "",
+    edits: plan.responseHeaders ?? [],
     exposeUpstream: options.exposeUpstream ?? false,
   });
   let responseBody = response.body;
@@ -77,12 +101,14 @@ export async function forward(request: Request, upstream: Upstream, options: For
 }
 
 /**
- * The body to send. fetch() refuses any body on GET and HEAD — even the empty
- * one a `Content-Length: 0` produces — so an empty one is dropped and a real
- * one refused with 400 rather than silently lost.
+ * The body to send: the replay copy when there is one, else the client's
+ * stream. fetch() refuses any body on GET and HEAD — even the empty one a
+ * `Content-Length: 0` produces — so an empty one is dropped and a real one
+ * refused with 400 rather than silently lost.
  */
-function requestBody(request: Request, headers: Headers): ReadableStream | null {
-  if (request.body === null || (request.method !== "GET" && request.method !== "HEAD")) return request.body;
+function requestBody(request: Request, headers: Headers, replay: ArrayBuffer | null): BodyInit | null {
+  if (request.method !== "GET" && request.method !== "HEAD") return replay ?? request.body;
+  if (request.body === null) return null;
   if (request.headers.get("content-length")?.trim() === "0" && !request.headers.has("transfer-encoding")) {
     headers.delete("content-length");
     return null;

@@ -1,8 +1,8 @@
 import type { ForwardOptions } from "../proxy/forward.ts";
+import type { RequestTarget } from "../proxy/target.ts";
 import { isolateDownMarks, type DownMarks } from "./down-marks.ts";
 import { NoPathRouteError } from "./errors.ts";
 import { forwardWithFailover } from "./failover.ts";
-import { splitTarget } from "../proxy/target.ts";
 import { findPathRule, stripPrefix } from "./paths.ts";
 import { deadKey } from "./patterns.ts";
 import { redirectResponse } from "./redirect.ts";
@@ -38,8 +38,13 @@ export interface DispatchOptions {
  * Route still balances: pick the path rule (longest prefix), then redirect,
  * or forward with failover over the backends in balance order.
  */
-export async function routeRequest(request: Request, route: Route, options: DispatchOptions): Promise<Response> {
-  const { origin, path, query } = splitTarget(request.url);
+export async function routeRequest(
+  request: Request,
+  target: RequestTarget,
+  route: Route,
+  options: DispatchOptions,
+): Promise<Response> {
+  const { path, query } = target;
   const rule = findPathRule(route.paths, path);
   const action = rule ? rule.action : route.fallback;
   if (!action) throw new NoPathRouteError(route.host, path);
@@ -50,10 +55,9 @@ export async function routeRequest(request: Request, route: Route, options: Disp
   const dead = deadKey(route.host, settings.keyPrefix);
   return forwardWithFailover(
     request,
-    targetPath === path ? request.url : origin + targetPath + query,
     route,
     action,
-    `${route.key}\n${rule?.prefix ?? ""}`,
+    { pathAndQuery: targetPath + query, balanceKey: `${route.key}\n${rule?.prefix ?? ""}` },
     {
       forward: options.forward,
       tries: settings.upstreamTries,

@@ -3,8 +3,7 @@ import { forward, type ForwardOptions } from "../proxy/forward.ts";
 import { orderBackends } from "./balance.ts";
 import type { DownMarks } from "./down-marks.ts";
 import { RequestBodyError } from "./errors.ts";
-import { applyHeaderEdits } from "./headers.ts";
-import type { ForwardAction, HeaderEdits, Route } from "./route.ts";
+import type { ForwardAction, Route } from "./route.ts";
 import type { Upstream } from "./upstream.ts";
 
 export interface FailoverOptions {
@@ -21,6 +20,14 @@ export interface FailoverOptions {
   readonly log: (line: string) => void;
   /** Told of each backend tried, for the access log. */
   readonly onAttempt?: (backend: Upstream) => void;
+}
+
+/** Where the route sends this request, whichever backend takes it. */
+export interface FailoverTarget {
+  /** The path and query to send, after any prefix stripping. */
+  readonly pathAndQuery: string;
+  /** Identifies the backend list for round robin (the route's key and path prefix). */
+  readonly balanceKey: string;
 }
 
 /** RFC 9110 §9.2.2: repeating these has the same effect as sending them once. */
@@ -45,16 +52,15 @@ const REPLAY_LIMIT_BYTES = 64 * 1024;
  */
 export async function forwardWithFailover(
   request: Request,
-  url: string,
   route: Route,
   action: ForwardAction,
-  balanceKey: string,
+  target: FailoverTarget,
   options: FailoverOptions,
 ): Promise<Response> {
   const now = Date.now();
   const shared = route.sharedDown && route.sharedDown.until > now ? route.sharedDown : null;
   const order = orderBackends(action, {
-    key: balanceKey,
+    key: target.balanceKey,
     now,
     downUntil: (origin) =>
       Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0),
@@ -67,6 +73,12 @@ export async function forwardWithFailover(
     ...options.forward,
     timeoutMs: action.timeoutMs ?? options.forward.timeoutMs,
   };
+  const plan = {
+    pathAndQuery: target.pathAndQuery,
+    requestHeaders: action.requestHeaders,
+    responseHeaders: action.responseHeaders,
+    body,
+  };
 
   let lastError: UpstreamUnreachableError | UpstreamTimeoutError | null = null;
   for (let attempt = 0; attempt < tries; attempt++) {
@@ -74,7 +86,7 @@ export async function forwardWithFailover(
     options.onAttempt?.(backend);
     let response: Response;
     try {
-      response = await forward(attemptRequest(request, url, action.requestHeaders, body), backend, forwardOptions);
+      response = await forward(request, backend, plan, forwardOptions);
     } catch (error) {
       if (!(error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError)) throw error;
       lastError = error;
@@ -83,7 +95,7 @@ export async function forwardWithFailover(
     }
     // It answers again: stop steering requests away from it.
     options.marks.clear(backend.origin);
-    return withResponseHeaders(response, action.responseHeaders);
+    return response;
   }
   throw lastError ?? new UpstreamUnreachableError("the route has no backends");
 }
@@ -124,27 +136,4 @@ async function replayableBody(request: Request): Promise<ArrayBuffer | null> {
   } catch {
     throw new RequestBodyError();
   }
-}
-
-/** The request one attempt sends: the original when nothing changes, else a copy. */
-function attemptRequest(request: Request, url: string, edits: HeaderEdits, body: ArrayBuffer | null): Request {
-  if (url === request.url && edits.length === 0 && body === null) return request;
-  const headers = new Headers(request.headers);
-  applyHeaderEdits(headers, edits);
-  const withoutBody = request.method === "GET" || request.method === "HEAD";
-  return new Request(url, {
-    method: request.method,
-    headers,
-    body: withoutBody ? null : (body ?? request.body),
-    redirect: "manual",
-    signal: request.signal,
-  });
-}
-
-function withResponseHeaders(response: Response, edits: HeaderEdits): Response {
-  // A 101 must stay the object fetch returned: it carries the WebSocket.
-  if (edits.length === 0 || response.status === 101) return response;
-  const headers = new Headers(response.headers);
-  applyHeaderEdits(headers, edits);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

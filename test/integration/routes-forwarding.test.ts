@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
+import { send } from "../support/http.ts";
+import { logDetailsFor, routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
+import { startHttpUpstream } from "../support/upstream.ts";
+
+/**
+ * A route's options (header edits, path prefixes) applied while forwarding:
+ * the client must get the same bytes and statuses through a route with
+ * options as through a plain one.
+ */
+const redis = routesClient();
+let router: RouterUnderTest;
+let app: RunningDemoApp;
+
+beforeAll(async () => {
+  [router, app] = await Promise.all([startRouter(), startDemoApp({ name: "opts" })]);
+});
+afterAll(async () => {
+  await Promise.all([router.dispose(), app.close()]);
+});
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+async function route(value: unknown): Promise<string> {
+  const host = uniqueHost("opts");
+  await redis.set(host, typeof value === "string" ? value : JSON.stringify(value));
+  return host;
+}
+
+describe("route header edits", () => {
+  it("pass a gzip body through byte for byte when the route edits response headers", async () => {
+    const gzipped = gzipSync(Buffer.from("compressible text, ".repeat(20_000)), { level: 1 });
+    const upstream = await startHttpUpstream((_request, response) => {
+      response.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip" });
+      response.end(gzipped);
+    });
+    try {
+      const host = await route({ backends: upstream.address, responseHeaders: { "X-Edited": "1" } });
+      const reply = await send(router.url, { host, headers: { "accept-encoding": "gzip" } });
+      expect(reply.status).toBe(200);
+      expect(reply.headers["x-edited"]).toBe("1");
+      expect(reply.headers["content-encoding"]).toBe("gzip");
+      // Not gzip inside gzip: the very bytes the upstream sent.
+      expect([reply.body.length, sha256(reply.body)]).toEqual([gzipped.length, sha256(gzipped)]);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it("apply request edits after the client's headers but before the forwarding headers", async () => {
+    const host = await route({
+      backends: app.address,
+      requestHeaders: { "Accept-Encoding": "identity", "X-Env": "prod", Cookie: null },
+    });
+    const reply = await send(router.url, {
+      host,
+      path: "/echo",
+      headers: { "accept-encoding": "x-custom", cookie: "a=1", "x-forwarded-for": "203.0.113.9" },
+    });
+    const { headers } = reply.json<EchoReply>();
+    expect(headers["accept-encoding"]).toBe("identity");
+    expect(headers["x-env"]).toBe("prod");
+    expect(headers["cookie"]).toBeUndefined();
+    // The client's value first, the router's own last.
+    expect(headers["x-forwarded-for"]).toBe("203.0.113.9, 127.0.0.1");
+    expect(headers["x-forwarded-host"]).toBe(host);
+  });
+
+  it.each(["X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded", "Via", "X-Host-Router-Hops"])(
+    "refuse a route that edits %s, what the router vouches for (502 for that host)",
+    async (name) => {
+      const host = await route({ backends: app.address, requestHeaders: { [name]: "10.9.9.9" } });
+      const reply = await send(router.url, { host, path: "/echo" });
+      expect(reply.status).toBe(502);
+      expect(logDetailsFor(router, host).join("\n")).toContain(`the "${name}" header cannot be set by a route`);
+    },
+  );
+});
