@@ -6,6 +6,7 @@ import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
 import { normalizeHost } from "./host.ts";
 import { clientInfo } from "./proxy/forwarded.ts";
 import { checkHops, readHops } from "./proxy/loop.ts";
+import { refuseBodyOnGetOrHead } from "./proxy/request-body.ts";
 import { routeRequest } from "./route/dispatch.ts";
 import { fallbackRoute } from "./route/fallback.ts";
 import { lookupRoute } from "./route/lookup.ts";
@@ -36,6 +37,7 @@ app.use(accessLog<Env>({ sampleRate }));
 
 app.all("*", async (c) => {
   const request = c.req.raw;
+  refuseBodyOnGetOrHead(request);
   const target = c.get("target");
   const config = readConfig(c.env);
   const facts = c.get("facts");

@@ -1,7 +1,8 @@
-import { BodyNotForwardableError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import { UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
 import type { HeaderEdits } from "../route/route.ts";
 import type { Upstream } from "../route/upstream.ts";
 import type { ClientInfo } from "./forwarded.ts";
+import { sendsNoBody } from "./request-body.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders } from "./response-headers.ts";
 
@@ -102,16 +103,12 @@ export async function forward(
 
 /**
  * The body to send: the replay copy when there is one, else the client's
- * stream. fetch() refuses any body on GET and HEAD — even the empty one a
- * `Content-Length: 0` produces — so an empty one is dropped and a real one
- * refused with 400 rather than silently lost.
+ * stream. A GET or HEAD body was refused before routing if it had content
+ * (request-body.ts), so what is left is at most an empty one, which fetch()
+ * would refuse: dropped, with its `Content-Length: 0`.
  */
 function requestBody(request: Request, headers: Headers, replay: ArrayBuffer | null): BodyInit | null {
-  if (request.method !== "GET" && request.method !== "HEAD") return replay ?? request.body;
-  if (request.body === null) return null;
-  if (request.headers.get("content-length")?.trim() === "0" && !request.headers.has("transfer-encoding")) {
-    headers.delete("content-length");
-    return null;
-  }
-  throw new BodyNotForwardableError(request.method);
+  if (!sendsNoBody(request.method)) return replay ?? request.body;
+  headers.delete("content-length");
+  return null;
 }

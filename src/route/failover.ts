@@ -1,5 +1,6 @@
 import { UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
 import { forward, type ForwardOptions } from "../proxy/forward.ts";
+import { sendsNoBody } from "../proxy/request-body.ts";
 import { orderBackends } from "./balance.ts";
 import type { DownMarks } from "./down-marks.ts";
 import { RequestBodyError } from "./errors.ts";
@@ -66,8 +67,9 @@ export async function forwardWithFailover(
       Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0),
   });
   const wantRetry = order.length > 1 && options.tries > 1 && IDEMPOTENT.has(request.method);
-  const body = wantRetry ? await replayableBody(request) : null;
-  const retryable = wantRetry && (request.body === null || body !== null);
+  const streamed = request.body !== null && !sendsNoBody(request.method);
+  const body = wantRetry && streamed ? await replayableBody(request) : null;
+  const retryable = wantRetry && (!streamed || body !== null);
   const tries = retryable ? Math.min(options.tries, order.length) : 1;
   const forwardOptions: ForwardOptions = {
     ...options.forward,
@@ -128,7 +130,6 @@ function markDown(
 
 /** The body as bytes when it is small enough to send twice; null when it must stream once. */
 async function replayableBody(request: Request): Promise<ArrayBuffer | null> {
-  if (request.body === null) return null;
   const length = Number(request.headers.get("content-length") ?? Number.NaN);
   if (!Number.isInteger(length) || length > REPLAY_LIMIT_BYTES) return null;
   try {
