@@ -57,7 +57,12 @@ export async function routeRequest(
     request,
     route,
     action,
-    { pathAndQuery: targetPath + query, balanceKey: `${route.key}\n${rule?.prefix ?? ""}` },
+    {
+      pathAndQuery: targetPath + query,
+      // A redirect to the upstream maps back under what was stripped (`/app/` → `/app`).
+      publicPrefix: rule?.strip ? rule.prefix.replace(/\/+$/, "") : "",
+      balanceKey: `${route.key}\n${rule?.prefix ?? ""}`,
+    },
     {
       forward: options.forward,
       tries: settings.upstreamTries,

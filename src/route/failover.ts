@@ -27,6 +27,8 @@ export interface FailoverOptions {
 export interface FailoverTarget {
   /** The path and query to send, after any prefix stripping. */
   readonly pathAndQuery: string;
+  /** The path prefix that was stripped, or "" (see ForwardPlan). */
+  readonly publicPrefix: string;
   /** Identifies the backend list for round robin (the route's key and path prefix). */
   readonly balanceKey: string;
 }
@@ -77,6 +79,7 @@ export async function forwardWithFailover(
   };
   const plan = {
     pathAndQuery: target.pathAndQuery,
+    publicPrefix: target.publicPrefix,
     requestHeaders: action.requestHeaders,
     responseHeaders: action.responseHeaders,
     body,

@@ -129,3 +129,35 @@ describe("GET or HEAD with a body", () => {
     }
   });
 });
+
+describe("redirects under a stripped path prefix", () => {
+  it("maps a Location on the upstream's own address back under the prefix (proxy_redirect default)", async () => {
+    let port = 0;
+    const upstream = await startHttpUpstream((request, response) => {
+      const own = `http://127.0.0.1:${port}`;
+      const to =
+        request.url === "/x" ? `${own}/login?next=%2Fx` : request.url === "/keep/y" ? `${own}/keep/login` : "/relative";
+      response.writeHead(302, { location: to });
+      response.end();
+    });
+    port = upstream.port;
+    try {
+      const host = await route({
+        paths: {
+          "/app": { backends: upstream.address, strip: true },
+          "/keep": upstream.address,
+          "/slash/": { backends: upstream.address, strip: true },
+        },
+      });
+      const location = async (path: string) => (await send(router.url, { host, path })).headers.location;
+      expect(await location("/app/x")).toBe(`http://${host}/app/login?next=%2Fx`);
+      expect(await location("/slash/x")).toBe(`http://${host}/slash/login?next=%2Fx`);
+      // Not stripped: the upstream saw /keep/… and its own redirects already carry it.
+      expect(await location("/keep/y")).toBe(`http://${host}/keep/login`);
+      // Relative references are the app's business.
+      expect(await location("/app/y")).toBe("/relative");
+    } finally {
+      await upstream.close();
+    }
+  });
+});
