@@ -6,6 +6,7 @@ const REASONS: Record<number, string> = {
   400: "Bad Request",
   403: "Forbidden",
   404: "Not Found",
+  499: "Client Closed Request",
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",

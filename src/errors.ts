@@ -72,6 +72,19 @@ export class UpstreamUnreachableError extends RouterError {
   }
 }
 
+/**
+ * The client broke off its own request while the router was sending it on:
+ * it aborted the upload, or its connection dropped. Not the upstream's fault,
+ * so neither retried nor marked down. 499 is nginx's code for it ("client
+ * closed request"); nobody is left to read the answer, but the log line says
+ * what happened.
+ */
+export class ClientClosedError extends RouterError {
+  constructor(detail = "the client's request body ended with an error") {
+    super(499, "client_closed", "The client closed the request.", { detail });
+  }
+}
+
 /** The upstream did not send response headers within the timeout. */
 export class UpstreamTimeoutError extends RouterError {
   constructor(timeoutMs: number) {

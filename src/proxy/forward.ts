@@ -1,13 +1,17 @@
-import { UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
 import type { HeaderEdits } from "../route/route.ts";
 import type { Upstream } from "../route/upstream.ts";
 import type { ClientInfo } from "./forwarded.ts";
 import { sendsNoBody } from "./request-body.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders } from "./response-headers.ts";
+import { announcedLength, watchUpload, type Upload } from "./upload.ts";
 
 export interface ForwardOptions {
-  /** How long the upstream may take to send response headers. */
+  /**
+   * How long the upstream may take to send response headers once the request
+   * (body included) has been sent; also how long it may stop reading the body.
+   */
   readonly timeoutMs: number;
   readonly client: ClientInfo;
   /** Routers the request passed before this one (its incoming hop count); default 0. */
@@ -42,7 +46,12 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * body both ways. Redirects are the client's business (`redirect: "manual"`).
  *
  * Throws UpstreamUnreachableError or UpstreamTimeoutError when no response
- * was obtained, so a caller may try another upstream.
+ * was obtained, so a caller may try another upstream; ClientClosedError when
+ * the client broke off its own upload, which says nothing about the upstream.
+ *
+ * The header timeout starts once the body has been sent (at once when there
+ * is none), as nginx's proxy_read_timeout does: a client's slow upload is not
+ * the upstream's delay (upload.ts).
  *
  * Bodies are passed as the upstream encoded them (`encodeResponseBody` and
  * `encodeBody: "manual"`). In the default ("automatic") mode the runtime
@@ -58,9 +67,31 @@ export async function forward(
   options: ForwardOptions,
 ): Promise<Response> {
   const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0, plan.requestHeaders ?? []);
-  const body = requestBody(request, headers, plan.body ?? null);
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let settled = false;
+  const startTimer = () => {
+    // Never once the attempt is over: aborting then would cut the response body.
+    if (!settled) timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+  };
+  let body: BodyInit | null;
+  let upload: Upload | null = null;
+  if (sendsNoBody(request.method)) {
+    // A GET or HEAD body with content was refused before routing; an empty one goes, with its Content-Length: 0.
+    headers.delete("content-length");
+    body = null;
+  } else if (plan.body || request.body === null) {
+    body = plan.body ?? null;
+  } else {
+    upload = watchUpload(request.body, announcedLength(request.headers), {
+      onSent: startTimer,
+      onStall: () => timeout.abort(),
+      stallMs: options.timeoutMs,
+    });
+    body = upload.body;
+  }
+  if (upload === null) startTimer();
+
   let response: Response;
   try {
     response = await fetch(upstream.origin + upstream.basePath + plan.pathAndQuery, {
@@ -71,10 +102,14 @@ export async function forward(
       signal: timeout.signal,
       encodeResponseBody: "manual",
     });
+    upload?.answered();
   } catch (error) {
+    upload?.stop();
+    if (upload?.clientFailed) throw new ClientClosedError();
     if (timeout.signal.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
     throw new UpstreamUnreachableError(error instanceof Error ? error.message : String(error));
   } finally {
+    settled = true;
     clearTimeout(timer);
   }
 
@@ -99,16 +134,4 @@ export async function forward(
     headers: responseHeaders,
     encodeBody: "manual",
   });
-}
-
-/**
- * The body to send: the replay copy when there is one, else the client's
- * stream. A GET or HEAD body was refused before routing if it had content
- * (request-body.ts), so what is left is at most an empty one, which fetch()
- * would refuse: dropped, with its `Content-Length: 0`.
- */
-function requestBody(request: Request, headers: Headers, replay: ArrayBuffer | null): BodyInit | null {
-  if (!sendsNoBody(request.method)) return replay ?? request.body;
-  headers.delete("content-length");
-  return null;
 }

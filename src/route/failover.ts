@@ -1,9 +1,8 @@
-import { UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
 import { forward, type ForwardOptions } from "../proxy/forward.ts";
 import { sendsNoBody } from "../proxy/request-body.ts";
 import { orderBackends } from "./balance.ts";
 import type { DownMarks } from "./down-marks.ts";
-import { RequestBodyError } from "./errors.ts";
 import type { ForwardAction, Route } from "./route.ts";
 import type { Upstream } from "./upstream.ts";
 
@@ -138,6 +137,7 @@ async function replayableBody(request: Request): Promise<ArrayBuffer | null> {
   try {
     return await request.arrayBuffer();
   } catch {
-    throw new RequestBodyError();
+    // The client's stream failed while we read it: it went away mid-upload.
+    throw new ClientClosedError("the client's request body ended with an error while it was read for a replay");
   }
 }
