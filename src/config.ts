@@ -21,7 +21,7 @@ export interface RouterConfig {
   readonly upstreamTries: number;
   /** How long a backend that refused or timed out is skipped while another is up. */
   readonly backendDownMs: number;
-  /** Also record down marks in Redis (Hipache's `dead:<host>` sets) so other isolates learn of them. */
+  /** Also record down marks in Redis (Hipache's `dead:<pattern>` sets) so other isolates learn of them. */
   readonly sharedDownMarks: boolean;
 }
 

@@ -4,7 +4,7 @@ import { isolateDownMarks, type DownMarks } from "./down-marks.ts";
 import { NoPathRouteError } from "./errors.ts";
 import { forwardWithFailover } from "./failover.ts";
 import { findPathRule, stripPrefix } from "./paths.ts";
-import { deadKey } from "./patterns.ts";
+import { deadKey } from "./dead-set.ts";
 import { redirectResponse } from "./redirect.ts";
 import type { Route } from "./route.ts";
 import type { RouteStore } from "./store.ts";
@@ -22,7 +22,7 @@ export interface DispatchOptions {
   /** For every attempt; a route's own `timeout` replaces `timeoutMs`. */
   readonly forward: ForwardOptions;
   readonly settings: DispatchSettings;
-  /** Where shared down marks are written (SHARED_DOWN_MARKS). */
+  /** Where shared down marks are written and cleared (SHARED_DOWN_MARKS), in the route pattern's `dead:` set. */
   readonly store: RouteStore;
   readonly waitUntil: (promise: Promise<unknown>) => void;
   /** Default: the isolate's. */
@@ -52,7 +52,7 @@ export async function routeRequest(
   if (action.type === "redirect") return redirectResponse(request, route.host, action, targetPath + query);
 
   const { settings, store } = options;
-  const dead = deadKey(route.host, settings.keyPrefix);
+  const dead = deadKey(route.pattern, settings.keyPrefix);
   return forwardWithFailover(
     request,
     route,
@@ -68,7 +68,12 @@ export async function routeRequest(
       tries: settings.upstreamTries,
       downMs: settings.backendDownMs,
       marks: options.marks ?? isolateDownMarks,
-      shareMark: settings.sharedDownMarks ? (member) => store.markDown(dead, member, settings.backendDownMs) : null,
+      shared: settings.sharedDownMarks
+        ? {
+            mark: (member) => store.markDown(dead, member, settings.backendDownMs),
+            clear: (members) => store.clearDown(dead, members),
+          }
+        : null,
       waitUntil: options.waitUntil,
       log: options.log ?? ((line) => console.warn(line)),
       ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),

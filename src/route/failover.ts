@@ -2,6 +2,7 @@ import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } fro
 import { forward, type ForwardOptions } from "../proxy/forward.ts";
 import { sendsNoBody } from "../proxy/request-body.ts";
 import { orderBackends } from "./balance.ts";
+import { deadMember, deadMembers } from "./dead-set.ts";
 import type { DownMarks } from "./down-marks.ts";
 import type { ForwardAction, Route } from "./route.ts";
 import type { Upstream } from "./upstream.ts";
@@ -14,12 +15,18 @@ export interface FailoverOptions {
   readonly downMs: number;
   readonly marks: DownMarks;
   /** Tells other isolates (SHARED_DOWN_MARKS); null keeps marks in this isolate. */
-  readonly shareMark: ((member: string) => Promise<void>) | null;
-  /** Keeps a background promise (the shared mark's write) alive past the response. */
+  readonly shared: SharedMarkWriter | null;
+  /** Keeps a background promise (a shared mark's write) alive past the response. */
   readonly waitUntil: (promise: Promise<unknown>) => void;
   readonly log: (line: string) => void;
   /** Told of each backend tried, for the access log. */
   readonly onAttempt?: (backend: Upstream) => void;
+}
+
+/** The route's `dead:` set (dead-set.ts). */
+export interface SharedMarkWriter {
+  mark(member: string): Promise<void>;
+  clear(members: readonly string[]): Promise<void>;
 }
 
 /** Where the route sends this request, whichever backend takes it. */
@@ -94,11 +101,19 @@ export async function forwardWithFailover(
     } catch (error) {
       if (!(error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError)) throw error;
       lastError = error;
-      markDown(route, backend, error, attempt + 1 < tries, options);
+      markDown(route, action, backend, error, attempt + 1 < tries, options);
       continue;
     }
-    // It answers again: stop steering requests away from it.
+    // It answers again: stop steering requests away from it, here and, if
+    // another isolate had shared a mark, everywhere.
     options.marks.clear(backend.origin);
+    if (options.shared && shared?.origins.includes(backend.origin)) {
+      share(
+        options,
+        options.shared.clear(deadMembers(route, backend)),
+        `clear the shared down mark of ${backend.origin}`,
+      );
+    }
     return response;
   }
   throw lastError ?? new UpstreamUnreachableError("the route has no backends");
@@ -106,28 +121,25 @@ export async function forwardWithFailover(
 
 function markDown(
   route: Route,
+  action: ForwardAction,
   backend: Upstream,
   error: UpstreamUnreachableError | UpstreamTimeoutError,
   retrying: boolean,
   options: FailoverOptions,
 ): void {
   options.marks.mark(backend.origin, Date.now() + options.downMs);
-  const detail = error.detail ?? error.message;
   options.log(
-    `backend ${backend.origin} of ${route.key} failed (${error.code}: ${detail}); marked down for ${options.downMs} ms${retrying ? "; trying the next backend" : ""}`,
+    `backend ${backend.origin} of ${route.key} failed (${error.code}: ${error.detail ?? error.message}); marked down for ${options.downMs} ms${retrying ? "; trying the next backend" : ""}`,
   );
-  if (!options.shareMark) return;
-  // Hipache marks by the backend's index in its list; other routes by origin.
-  const index =
-    route.kind === "hipache" && route.fallback?.type === "forward"
-      ? route.fallback.backends.findIndex((b) => b.origin === backend.origin)
-      : -1;
-  const write = options
-    .shareMark(index >= 0 ? String(index) : backend.origin)
-    .catch((shareError: unknown) =>
-      options.log(`could not share the down mark for ${backend.origin}: ${String(shareError)}`),
-    );
-  options.waitUntil(write);
+  // A mark only reorders backends: with one, it changes nothing for anyone
+  // and would cost a write (and a key) per failure.
+  if (!options.shared || new Set(action.backends.map((b) => b.origin)).size < 2) return;
+  share(options, options.shared.mark(deadMember(route, backend)), `share the down mark for ${backend.origin}`);
+}
+
+/** A shared-mark write, in the background: it never fails or delays the request. */
+function share(options: FailoverOptions, write: Promise<void>, what: string): void {
+  options.waitUntil(write.catch((error: unknown) => options.log(`could not ${what}: ${String(error)}`)));
 }
 
 /** The body as bytes when it is small enough to send twice; null when it must stream once. */

@@ -1,5 +1,6 @@
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "../errors.ts";
-import { candidateKeys, deadKey, type Candidate } from "./patterns.ts";
+import { deadKeys, sharedDownMarks } from "./dead-set.ts";
+import { candidateKeys, type Candidate } from "./patterns.ts";
 import { RouteSyntaxError, type Route, type RouteSpec, type SharedDownMarks } from "./route.ts";
 import type { RouteStore, StoreRead, StoreReply } from "./store.ts";
 import { parseHipacheList, parseRouteValue } from "./value.ts";
@@ -8,8 +9,10 @@ export interface LookupOptions {
   /** Put in front of every key the router reads; "" keeps the seed's bare host. */
   readonly keyPrefix: string;
   readonly noRouteStatus: number;
-  /** Also read Hipache's `dead:<host>` set, for marks other isolates shared (SHARED_DOWN_MARKS). */
+  /** Also read Hipache's `dead:<pattern>` sets, for marks other isolates shared (SHARED_DOWN_MARKS). */
   readonly sharedDownMarks: boolean;
+  /** How long a shared mark lasts at most (BACKEND_DOWN_MS). */
+  readonly backendDownMs: number;
 }
 
 /** What one candidate key held, as far as the lookup looked. */
@@ -57,8 +60,8 @@ export async function resolveRoute(
   const candidates = candidateKeys(host, options.keyPrefix);
   const reads: StoreRead[] = candidates.map(({ key, format }) => ({ op: format === "string" ? "get" : "lrange", key }));
   if (options.sharedDownMarks) {
-    const dead = deadKey(host, options.keyPrefix);
-    reads.push({ op: "smembers", key: dead }, { op: "pttl", key: dead });
+    const [first, ...rest] = deadKeys(host, options.keyPrefix);
+    if (first !== undefined) reads.push({ op: "sunion", keys: [first, ...rest] });
   }
   const replies = await store.read(reads);
   if (replies.length !== reads.length) {
@@ -79,7 +82,9 @@ export async function resolveRoute(
       host,
       key: candidate.key,
       pattern: candidate.pattern,
-      sharedDown: options.sharedDownMarks ? sharedMarks(spec, replies.slice(candidates.length), now) : null,
+      sharedDown: options.sharedDownMarks
+        ? sharedMarks(spec, replies[candidates.length], now, options.backendDownMs)
+        : null,
     };
     return { candidates: outcomes, decided, route, commands: reads.length };
   }
@@ -115,21 +120,13 @@ function interpret(
   }
 }
 
-/**
- * Hipache's `dead:<host>` set as origins. Hipache itself stores the index of
- * the dead backend in the list; we store the origin, and read both.
- */
-function sharedMarks(spec: RouteSpec, replies: readonly StoreReply[], now: number): SharedDownMarks | null {
-  const [members, pttl] = replies;
-  if (!members || !pttl || !("value" in members) || !("value" in pttl)) return null;
-  if (!Array.isArray(members.value) || members.value.length === 0) return null;
-  // -2: no set; -1: a set without expiry, which Hipache never writes: ignored rather than kept forever.
-  if (typeof pttl.value !== "number" || pttl.value <= 0) return null;
-  const backends = spec.fallback?.type === "forward" ? spec.fallback.backends : [];
-  const origins = members.value.map((member) => {
-    const text = String(member);
-    const index = /^\d+$/.test(text) ? Number(text) : -1;
-    return spec.kind === "hipache" && index >= 0 ? (backends[index]?.origin ?? text) : text;
-  });
-  return { origins, until: now + pttl.value };
+/** The union of the candidate patterns' dead sets, as the route's shared marks. */
+function sharedMarks(
+  spec: RouteSpec,
+  reply: StoreReply | undefined,
+  now: number,
+  downMs: number,
+): SharedDownMarks | null {
+  if (!reply || !("value" in reply) || !Array.isArray(reply.value)) return null;
+  return sharedDownMarks(spec, reply.value, now, downMs);
 }

@@ -15,7 +15,7 @@ export interface Candidate {
 
 /** Hipache keeps a host's backends in the list `frontend:<host>`. */
 export const HIPACHE_PREFIX = "frontend:";
-/** …and the backends it found dead in the set `dead:<host>`. */
+/** …and the backends it found dead in the set `dead:<host pattern>` (dead-set.ts). */
 export const DEAD_PREFIX = "dead:";
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -44,11 +44,6 @@ export function candidateKeys(host: string, prefix: string): Candidate[] {
     { pattern, key: prefix + pattern, format: "string" },
     { pattern, key: prefix + HIPACHE_PREFIX + pattern, format: "hipache" },
   ]);
-}
-
-/** Where shared down marks for a host live (Hipache's `dead:<host>` set). */
-export function deadKey(host: string, prefix: string): string {
-  return prefix + DEAD_PREFIX + host;
 }
 
 /**
