@@ -21,6 +21,8 @@ export interface RouterConfig {
   readonly upstreamTries: number;
   /** How long a backend that refused or timed out is skipped while another is up. */
   readonly backendDownMs: number;
+  /** Also read Hipache's `frontend:<host>` lists (one more command per candidate pattern). */
+  readonly hipacheRoutes: boolean;
   /** Also record down marks in Redis (Hipache's `dead:<pattern>` sets) so other isolates learn of them. */
   readonly sharedDownMarks: boolean;
 }
@@ -52,6 +54,7 @@ export function readConfig(bindings: object): RouterConfig {
     upstreamTries: integer(env, "UPSTREAM_TRIES", 3, 1, 10),
     backendDownMs: integer(env, "BACKEND_DOWN_MS", 30_000, 1, 3_600_000),
     sharedDownMarks: boolean(env, "SHARED_DOWN_MARKS", false),
+    hipacheRoutes: boolean(env, "HIPACHE_ROUTES", true),
   };
   parsed.set(bindings, config);
   return config;

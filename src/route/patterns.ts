@@ -38,11 +38,14 @@ export function hostPatterns(host: string): string[] {
   return patterns;
 }
 
-/** Every key a lookup reads, in precedence order: per pattern, the string key, then the Hipache list. */
-export function candidateKeys(host: string, prefix: string): Candidate[] {
+/**
+ * Every key that may hold the route, in precedence order: per pattern, the
+ * string key, then (unless `hipache` is off) the Hipache list.
+ */
+export function candidateKeys(host: string, prefix: string, hipache = true): Candidate[] {
   return hostPatterns(host).flatMap((pattern): Candidate[] => [
     { pattern, key: prefix + pattern, format: "string" },
-    { pattern, key: prefix + HIPACHE_PREFIX + pattern, format: "hipache" },
+    ...(hipache ? [{ pattern, key: prefix + HIPACHE_PREFIX + pattern, format: "hipache" } as const] : []),
   ]);
 }
 

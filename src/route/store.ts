@@ -2,12 +2,13 @@ import { Redis } from "@upstash/redis/cloudflare";
 import { RouteStoreError } from "../errors.ts";
 
 /**
- * A read a lookup needs: `get` a string, `lrange` a whole list (Hipache's
- * `frontend:` keys), `sunion` the members of several sets at once (the
- * `dead:` sets) — one command each.
+ * A read a lookup needs: `mget` several strings at once (the route keys),
+ * `lrange` a whole list (Hipache's `frontend:` keys), `sunion` the members of
+ * several sets at once (the `dead:` sets) — one command each, which is what
+ * Upstash bills.
  */
 export type StoreRead =
-  | { readonly op: "get"; readonly key: string }
+  | { readonly op: "mget"; readonly keys: readonly [string, ...string[]] }
   | { readonly op: "lrange"; readonly key: string }
   | { readonly op: "sunion"; readonly keys: readonly [string, ...string[]] };
 
@@ -63,7 +64,7 @@ export function createUpstashRouteStore(options: UpstashRouteStoreOptions): Rout
     async read(reads) {
       const pipeline = redis.pipeline();
       for (const read of reads) {
-        if (read.op === "get") pipeline.get(read.key);
+        if (read.op === "mget") pipeline.mget(...read.keys);
         else if (read.op === "lrange") pipeline.lrange(read.key, 0, -1);
         else pipeline.sunion(...read.keys);
       }
