@@ -83,7 +83,7 @@ async function findRoute(host: string, store: RouteStore, config: RouterConfig, 
   } catch (error) {
     if (error instanceof NoRouteError && config.fallbackUpstream) {
       facts.lookup = "fallback";
-      return fallbackRoute(host, config.fallbackUpstream);
+      return fallbackRoute(config.fallbackUpstream);
     }
     if (error instanceof NoRouteError) facts.lookup = "miss";
     else if (error instanceof InvalidRouteError) facts.lookup = "invalid";

@@ -1,9 +1,9 @@
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "../errors.ts";
 import { deadKeys, sharedDownMarks } from "./dead-set.ts";
 import { candidateKeys, type Candidate } from "./patterns.ts";
-import { RouteSyntaxError, type Route, type RouteSpec, type SharedDownMarks } from "./route.ts";
+import type { Route, RouteSpec, SharedDownMarks } from "./route.ts";
+import { isolateSpecCache, type SpecCache } from "./spec-cache.ts";
 import type { RouteStore, StoreRead, StoreReply } from "./store.ts";
-import { parseHipacheList, parseRouteValue } from "./value.ts";
 
 export interface LookupOptions {
   /** Put in front of every key the router reads; "" keeps the seed's bare host. */
@@ -15,6 +15,8 @@ export interface LookupOptions {
   readonly sharedDownMarks: boolean;
   /** How long a shared mark lasts at most (BACKEND_DOWN_MS). */
   readonly backendDownMs: number;
+  /** Parsed values by raw text; default the isolate's. */
+  readonly specCache?: SpecCache;
 }
 
 /** What one candidate key held, as far as the lookup looked. */
@@ -109,7 +111,7 @@ export async function resolveRoute(
   for (const candidate of candidates) {
     const reply: StoreReply =
       candidate.format === "string" ? { value: strings[stringAt++] ?? null } : (replies[listAt++] ?? { value: [] });
-    const { spec, problem } = interpret(candidate, reply);
+    const { spec, problem } = interpret(candidate, reply, options.specCache ?? isolateSpecCache);
     if (spec === null && problem === null) {
       outcomes.push({ ...candidate, outcome: "missing", problem: null });
       continue;
@@ -142,6 +144,7 @@ function mgetValues(reply: StoreReply | undefined, read: StoreRead | undefined):
 function interpret(
   candidate: Candidate,
   reply: StoreReply,
+  cache: SpecCache,
 ): { spec: RouteSpec; problem: null } | { spec: null; problem: string | null } {
   if ("error" in reply) {
     // One list key of the wrong type spoils only the hosts it would route.
@@ -150,20 +153,15 @@ function interpret(
     }
     throw new RouteStoreError(`reading ${candidate.key}: ${reply.error}`);
   }
-  try {
-    if (candidate.format === "string") {
-      if (reply.value === null || reply.value === undefined) return { spec: null, problem: null };
-      if (typeof reply.value !== "string") throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
-      return { spec: parseRouteValue(reply.value), problem: null };
-    }
-    if (!Array.isArray(reply.value)) throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
-    // LRANGE answers [] for a key that does not exist.
-    if (reply.value.length === 0) return { spec: null, problem: null };
-    return { spec: parseHipacheList(reply.value.map(String)), problem: null };
-  } catch (error) {
-    if (error instanceof RouteSyntaxError) return { spec: null, problem: error.message };
-    throw error;
+  if (candidate.format === "string") {
+    if (reply.value === null || reply.value === undefined) return { spec: null, problem: null };
+    if (typeof reply.value !== "string") throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
+    return cache.value(reply.value);
   }
+  if (!Array.isArray(reply.value)) throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
+  // LRANGE answers [] for a key that does not exist.
+  if (reply.value.length === 0) return { spec: null, problem: null };
+  return cache.list(reply.value.map(String));
 }
 
 /** The union of the candidate patterns' dead sets, as the route's shared marks. */

@@ -185,6 +185,18 @@ describe("invalid values: 502 for that host only, with a log line that says what
 });
 
 describe("expiry and deletion", () => {
+  it("sees a changed value on the next request (parsed values are cached by value, not by host)", async () => {
+    const [host, twin] = [uniqueHost("changed"), uniqueHost("twin")];
+    const value = JSON.stringify({ backends: app1.address, responseHeaders: { "X-V": "1" } });
+    await redis.set(host, value);
+    await redis.set(twin, value);
+    expect(await appOf(host)).toBe("app1");
+    expect(await appOf(twin)).toBe("app1");
+    await redis.set(host, JSON.stringify({ backends: app2.address }));
+    expect(await appOf(host)).toBe("app2");
+    expect(await appOf(twin)).toBe("app1");
+  });
+
   it("honours a route's TTL and its deletion with no restart", async () => {
     const [expiring, deleted] = [uniqueHost("ttl"), uniqueHost("del")];
     await redis.set(expiring, app1.address, { px: 400 });
