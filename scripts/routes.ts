@@ -145,7 +145,7 @@ try {
 /** The useful part of a client error: the cause of "fetch failed", not the echoed commands. */
 function storeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  let message = error instanceof RouteStoreError ? error.detail : error.message;
+  let message = (error instanceof RouteStoreError ? error.detail : null) ?? error.message;
   const cause: unknown = error.cause;
   if (cause instanceof Error && !(error instanceof RouteStoreError)) {
     message += ` (${"code" in cause ? String(cause.code) : cause.message})`;

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { LookupOutcome as CacheOutcome } from "./cache/route-cache.ts";
 import { RouterError } from "./errors.ts";
-import { pathAndQuery } from "./proxy/target.ts";
+import { splitTarget, type RequestTarget } from "./proxy/target.ts";
 
 /** How the route lookup ended, for the access log. */
 export type LookupOutcome =
@@ -81,6 +81,8 @@ export function writeAccessLog(entry: AccessLogEntry): void {
 export interface AccessLogVariables {
   requestId: string;
   facts: RequestFacts;
+  /** The request URL split once (origin, path, query), for the log and the handler alike. */
+  target: RequestTarget;
 }
 
 export interface AccessLogOptions<B extends object> {
@@ -99,9 +101,11 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     const started = Date.now();
     const request = c.req.raw;
     const requestId = requestIdOf(request);
+    const target = splitTarget(request.url);
     const facts = newRequestFacts();
     c.set("requestId", requestId);
     c.set("facts", facts);
+    c.set("target", target);
     await next();
     const { status } = c.res;
     if (!sampled(status, options.sampleRate(c.env))) return;
@@ -112,7 +116,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
       clientIp: request.headers.get("cf-connecting-ip"),
       method: request.method,
       host: request.headers.get("host")?.slice(0, 256) ?? null,
-      path: pathAndQuery(request.url),
+      path: target.path + target.query,
       status,
       upstream: facts.upstream,
       lookup: facts.lookup,
@@ -134,5 +138,5 @@ function requestIdOf(request: Request): string {
 }
 
 function detailOf(error: Error): string {
-  return "detail" in error && typeof error.detail === "string" ? error.detail : error.message;
+  return (error instanceof RouterError ? error.detail : null) ?? error.message;
 }

@@ -8,6 +8,7 @@ import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
 import { normalizeHost } from "./host.ts";
 import { clientInfo } from "./proxy/forwarded.ts";
 import { checkHops, readHops } from "./proxy/loop.ts";
+import { refuseBodyOnGetOrHead } from "./proxy/request-body.ts";
 import { routeRequest } from "./route/dispatch.ts";
 import { fallbackRoute } from "./route/fallback.ts";
 import { lookupRoute } from "./route/lookup.ts";
@@ -53,6 +54,8 @@ app.use(accessLog<Env>({ sampleRate }));
 
 app.all("*", async (c) => {
   const request = c.req.raw;
+  refuseBodyOnGetOrHead(request);
+  const target = c.get("target");
   const config = readConfig(c.env);
   const facts = c.get("facts");
   facts.exposeUpstream = config.exposeUpstream;
@@ -71,10 +74,10 @@ app.all("*", async (c) => {
   }
   const started = Date.now();
   try {
-    const response = await routeRequest(request, route, {
+    const response = await routeRequest(request, target, route, {
       forward: {
         timeoutMs: config.upstreamTimeoutMs,
-        client: clientInfo(request),
+        client: clientInfo(request, target.origin),
         hops: facts.hops,
         exposeUpstream: config.exposeUpstream,
       },
@@ -95,9 +98,10 @@ app.all("*", async (c) => {
 });
 
 app.onError((error, c) => {
-  const response = renderError(error, c.req.raw, c.get("requestId"));
   const facts = c.get("facts");
-  if (facts.exposeUpstream && facts.upstream) response.headers.set("x-upstream", facts.upstream);
+  const response = renderError(error, c.req.raw, c.get("requestId"), {
+    upstream: facts.exposeUpstream ? facts.upstream : null,
+  });
   const serverTiming = c.get("serverTiming");
   if (serverTiming) response.headers.append("server-timing", serverTiming);
   return response;
@@ -125,7 +129,7 @@ async function findRoute(
   const error = result.error;
   if (error instanceof NoRouteError && config.fallbackUpstream) {
     facts.lookup = "fallback";
-    return fallbackRoute(host, config.fallbackUpstream);
+    return fallbackRoute(config.fallbackUpstream);
   }
   if (error instanceof NoRouteError) facts.lookup = "miss";
   else if (error instanceof InvalidRouteError) facts.lookup = "invalid";

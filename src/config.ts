@@ -1,5 +1,5 @@
 import { ConfigError } from "./errors.ts";
-import { parseUpstream, UpstreamSyntaxError, type Upstream } from "./route/upstream.ts";
+import { parseUpstreamAs, type Upstream } from "./route/upstream.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
 export interface RouterConfig {
@@ -21,7 +21,9 @@ export interface RouterConfig {
   readonly upstreamTries: number;
   /** How long a backend that refused or timed out is skipped while another is up. */
   readonly backendDownMs: number;
-  /** Also record down marks in Redis (Hipache's `dead:<host>` sets) so other isolates learn of them. */
+  /** Also read Hipache's `frontend:<host>` lists (one more command per candidate pattern). */
+  readonly hipacheRoutes: boolean;
+  /** Also record down marks in Redis (Hipache's `dead:<pattern>` sets) so other isolates learn of them. */
   readonly sharedDownMarks: boolean;
   /** The route cache (src/cache/route-cache.ts); 0 entries turns it off. */
   readonly routeCacheSize: number;
@@ -65,6 +67,7 @@ export function readConfig(bindings: object): RouterConfig {
     routeCacheStaleWhileRevalidateMs: integer(env, "ROUTE_CACHE_STALE_WHILE_REVALIDATE_MS", 1_000, 0, 86_400_000),
     routeCacheMaxStaleMs: integer(env, "ROUTE_CACHE_MAX_STALE_MS", 3_600_000, 0, 604_800_000),
     routeStoreErrorLogIntervalMs: integer(env, "ROUTE_STORE_ERROR_LOG_INTERVAL_MS", 10_000, 0, 86_400_000),
+    hipacheRoutes: boolean(env, "HIPACHE_ROUTES", true),
   };
   parsed.set(bindings, config);
   return config;
@@ -78,7 +81,11 @@ function text(env: Bindings, name: string, fallback: string): string {
 function required(env: Bindings, name: string): string {
   const value = text(env, name, "").trim();
   if (value === "") {
-    throw new ConfigError(`${name} is not set: run \`wrangler secret put ${name}\` (locally: put it in .dev.vars).`);
+    throw new ConfigError(
+      name,
+      "missing",
+      `${name} is not set: run \`wrangler secret put ${name}\` (locally: put it in .dev.vars).`,
+    );
   }
   return value;
 }
@@ -88,7 +95,7 @@ function boolean(env: Bindings, name: string, fallback: boolean): boolean {
   if (raw === "") return fallback;
   if (raw === "true" || raw === "1") return true;
   if (raw === "false" || raw === "0") return false;
-  throw new ConfigError(`${name} must be "true" or "false", not "${raw}".`);
+  throw new ConfigError(name, "invalid", `${name} must be "true" or "false", not "${raw}".`);
 }
 
 function integer(env: Bindings, name: string, fallback: number, min: number, max: number): number {
@@ -96,7 +103,7 @@ function integer(env: Bindings, name: string, fallback: number, min: number, max
   if (raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}".`);
+    throw new ConfigError(name, "invalid", `${name} must be an integer from ${min} to ${max}, not "${raw}".`);
   }
   return value;
 }
@@ -106,7 +113,7 @@ function fraction(env: Bindings, name: string, fallback: number): number {
   if (raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new ConfigError(`${name} must be a number from 0 to 1, not "${raw}".`);
+    throw new ConfigError(name, "invalid", `${name} must be a number from 0 to 1, not "${raw}".`);
   }
   return value;
 }
@@ -115,11 +122,8 @@ function fraction(env: Bindings, name: string, fallback: number): number {
 function upstream(env: Bindings, name: string): Upstream | null {
   const raw = text(env, name, "").trim();
   if (raw === "") return null;
-  try {
-    return parseUpstream(raw);
-  } catch (error) {
-    if (error instanceof UpstreamSyntaxError)
-      throw new ConfigError(`${name} is not a valid upstream: ${error.message}.`);
-    throw error;
-  }
+  return parseUpstreamAs(
+    raw,
+    (reason) => new ConfigError(name, "invalid", `${name} is not a valid upstream: ${reason}.`),
+  );
 }

@@ -6,12 +6,21 @@ const REASONS: Record<number, string> = {
   400: "Bad Request",
   403: "Forbidden",
   404: "Not Found",
+  499: "Client Closed Request",
   500: "Internal Server Error",
   502: "Bad Gateway",
   503: "Service Unavailable",
   504: "Gateway Timeout",
   508: "Loop Detected",
 };
+
+export interface RenderOptions {
+  /**
+   * Debug (DEBUG_EXPOSE_UPSTREAM): the upstream that was tried, named in an
+   * `X-Upstream` header as on proxied answers; null names none.
+   */
+  readonly upstream?: string | null;
+}
 
 /**
  * The one place where failures become responses. Unknown errors are reported
@@ -20,13 +29,19 @@ const REASONS: Record<number, string> = {
  * (error-format.ts), and always names the request id that the access log
  * line carries too.
  */
-export function renderError(error: unknown, request: Request, requestId: string): Response {
+export function renderError(
+  error: unknown,
+  request: Request,
+  requestId: string,
+  options: RenderOptions = {},
+): Response {
   const routerError = error instanceof RouterError ? error : new RouterError(500, "internal_error", "Internal error.");
   const { status, code, message } = routerError;
   const reason = REASONS[status] ?? "Error";
   const headers = new Headers(routerError.headers);
   headers.set("x-request-id", requestId);
   headers.set("cache-control", "no-store");
+  if (options.upstream) headers.set("x-upstream", options.upstream);
   let body: string;
   switch (errorFormat(request.headers.get("accept"))) {
     case "json":

@@ -3,26 +3,40 @@
  * Handlers throw these; `renderError` (error-response.ts) is the one place that
  * turns them into responses, so statuses and bodies stay consistent.
  */
+export interface RouterErrorOptions {
+  /** Headers the error response carries (`Retry-After`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** What the operator is told in the access log line; never shown to the client. */
+  readonly detail?: string;
+}
+
 export class RouterError extends Error {
   readonly status: number;
   /** A short machine-readable code, also written to the access log. */
   readonly code: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Operator-only detail for the log line; null when the message says it all. */
+  readonly detail: string | null;
 
   /** `message` is shown to the client: it never holds route values or secrets. */
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  constructor(status: number, code: string, message: string, options: RouterErrorOptions = {}) {
     super(message);
     this.name = new.target.name;
     this.status = status;
     this.code = code;
-    this.headers = headers;
+    this.headers = options.headers ?? {};
+    this.detail = options.detail ?? null;
   }
 }
 
 /** The Host header is missing or is not a valid host name (RFC 9110 §7.2). */
 export class InvalidHostError extends RouterError {
+  /** What is wrong with it (`bad label`), without the wording around it. */
+  readonly reason: string;
+
   constructor(reason: string) {
     super(400, "invalid_host", `Invalid Host header: ${reason}.`);
+    this.reason = reason;
   }
 }
 
@@ -35,34 +49,39 @@ export class NoRouteError extends RouterError {
 
 /** The stored value cannot be used; names the host, never the value. */
 export class InvalidRouteError extends RouterError {
-  /** Why the value was refused: for the log line only. */
-  readonly detail: string;
-
+  /** `detail` says why the value was refused: for the log line only. */
   constructor(host: string, detail: string) {
-    super(502, "invalid_route", `The route for host ${host} is invalid.`);
-    this.detail = detail;
+    super(502, "invalid_route", `The route for host ${host} is invalid.`, { detail });
   }
 }
 
 /** The route store (Upstash REST API) failed or did not answer in time. */
 export class RouteStoreError extends RouterError {
-  readonly detail: string;
-
   constructor(detail: string) {
     super(503, "route_store_unavailable", "The route store is unavailable; try again shortly.", {
-      "retry-after": "1",
+      headers: { "retry-after": "1" },
+      detail,
     });
-    this.detail = detail;
   }
 }
 
 /** The upstream refused the connection or the connection failed. */
 export class UpstreamUnreachableError extends RouterError {
-  readonly detail: string;
-
   constructor(detail: string) {
-    super(502, "upstream_unreachable", "The upstream server could not be reached.");
-    this.detail = detail;
+    super(502, "upstream_unreachable", "The upstream server could not be reached.", { detail });
+  }
+}
+
+/**
+ * The client broke off its own request while the router was sending it on:
+ * it aborted the upload, or its connection dropped. Not the upstream's fault,
+ * so neither retried nor marked down. 499 is nginx's code for it ("client
+ * closed request"); nobody is left to read the answer, but the log line says
+ * what happened.
+ */
+export class ClientClosedError extends RouterError {
+  constructor(detail = "the client's request body ended with an error") {
+    super(499, "client_closed", "The client closed the request.", { detail });
   }
 }
 
@@ -73,10 +92,20 @@ export class UpstreamTimeoutError extends RouterError {
   }
 }
 
-/** The worker's own configuration is unusable (missing secrets, bad vars). */
+/**
+ * The worker's own configuration is unusable (missing secrets, bad vars). The
+ * client is told which setting, never its value: a var may hold an internal
+ * address or a half-pasted secret. The value and what is wrong with it go to
+ * the log (`detail`).
+ */
 export class ConfigError extends RouterError {
-  constructor(message: string) {
-    super(500, "config_error", message);
+  /** The var or secret at fault (`NO_ROUTE_STATUS`). */
+  readonly setting: string;
+
+  constructor(setting: string, problem: "missing" | "invalid", detail: string) {
+    const what = problem === "missing" ? "is not set" : "has an invalid value";
+    super(500, "config_error", `The router is misconfigured: ${setting} ${what}.`, { detail });
+    this.setting = setting;
   }
 }
 
@@ -85,11 +114,10 @@ export class ConfigError extends RouterError {
  * that points back at the router (508 Loop Detected, RFC 5842 §7.2).
  */
 export class LoopDetectedError extends RouterError {
-  readonly detail: string;
-
   constructor(hops: number, maxHops: number) {
-    super(508, "loop_detected", "The request is looping between routers.");
-    this.detail = `arrived after ${hops} hops (max ${maxHops})`;
+    super(508, "loop_detected", "The request is looping between routers.", {
+      detail: `arrived after ${hops} hops (max ${maxHops})`,
+    });
   }
 }
 

@@ -10,6 +10,13 @@ const LABEL = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
 const NAME_AND_PORT = /^([^:[\]]+)(?::(\d{1,5}))?$/;
 /** `[ipv6][:port]` (RFC 3986 §3.2.2). */
 const IPV6_AND_PORT = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/;
+/**
+ * What the URL parser reads as syntax around a host rather than as part of
+ * it: userinfo (`@`), path (`/`, and `\` for http), query, fragment, and
+ * percent-escapes (decoded inside a host). None can appear in a host name.
+ */
+const URL_SYNTAX = /[@/?#\\%]/;
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 /**
  * Turns a Host header into the route key's host part: lower case, port and
@@ -21,6 +28,7 @@ export function normalizeHost(raw: string | null | undefined): string {
   if (raw === null || raw === undefined || raw === "") throw new InvalidHostError("missing");
   // eslint-disable-next-line no-control-regex -- control characters are what we refuse
   if (/[\s\x00-\x1f\x7f]/.test(raw)) throw new InvalidHostError("contains spaces or control characters");
+  if (URL_SYNTAX.test(raw)) throw new InvalidHostError("contains URL syntax (@ / ? # \\ %)");
   let host = raw.toLowerCase();
   if (!/^[\x21-\x7e]+$/.test(host)) host = toPunycode(host);
 
@@ -41,14 +49,26 @@ export function normalizeHost(raw: string | null | undefined): string {
   return name;
 }
 
-/** IDNA: a Unicode name becomes its `xn--` form, as browsers send it. */
+/**
+ * IDNA: a Unicode name becomes its `xn--` form, as browsers send it. The URL
+ * parser does the mapping (UTS #46), so the text must reach it as a host and
+ * nothing else: URL syntax is refused before (`é@admin.example.com` would
+ * otherwise be userinfo plus `admin.example.com`), and a parse that still
+ * finds more than a host and port, or turns the name into an IPv4 address
+ * (full-width digits `１２７.0.0.1`), is refused after.
+ */
 function toPunycode(host: string): string {
+  let url: URL;
   try {
-    const url = new URL(`http://${host}/`);
-    return url.port ? `${url.hostname}:${url.port}` : url.hostname;
+    url = new URL(`http://${host}/`);
   } catch {
     throw new InvalidHostError("not a valid internationalised name");
   }
+  if (url.username !== "" || url.password !== "" || url.pathname !== "/" || url.search !== "" || url.hash !== "") {
+    throw new InvalidHostError("not a valid internationalised name");
+  }
+  if (IPV4.test(url.hostname)) throw new InvalidHostError("an internationalised name that is an address");
+  return url.port ? `${url.hostname}:${url.port}` : url.hostname;
 }
 
 /** One spelling per address, so `[::1]` and `[0:0::1]` share a route key. */

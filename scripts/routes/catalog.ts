@@ -66,7 +66,10 @@ function classify(routeKey: RouteKey, type: string, value: unknown, pttl: number
   const ttl = pttl > 0 ? Math.ceil(pttl / 1000) : null;
   const expected = routeKey.format === "string" ? "string" : "list";
   if (type !== expected) {
-    const problem = `holds a Redis ${type}, not a ${expected}${routeKey.format === "hipache" ? " (Hipache's frontend:<host>)" : ""}`;
+    const problem =
+      routeKey.format === "hipache"
+        ? `holds a Redis ${type}, not a list (Hipache's frontend:<host>): the router answers 502`
+        : `holds a Redis ${type}, not a string: the router skips it, as if it did not exist`;
     return { ...routeKey, type, raw: null, ttl, spec: null, problem };
   }
   const raw = routeKey.format === "string" ? String(value ?? "") : (value as unknown[]).map(String);

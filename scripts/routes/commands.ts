@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Redis } from "@upstash/redis";
 import { normalizeHost } from "../../src/host.ts";
-import { resolveRoute } from "../../src/route/lookup.ts";
+import { lookupReads, resolveRoute, type LookupOptions } from "../../src/route/lookup.ts";
 import { findPathRule, stripPrefix } from "../../src/route/paths.ts";
-import { candidateKeys, deadKey, parseHostPattern } from "../../src/route/patterns.ts";
+import { deadKey } from "../../src/route/dead-set.ts";
+import { parseHostPattern } from "../../src/route/patterns.ts";
 import { RouteSyntaxError, type Route } from "../../src/route/route.ts";
 import { createUpstashRouteStore } from "../../src/route/store.ts";
 import { parseRouteValue } from "../../src/route/value.ts";
@@ -187,16 +188,32 @@ export async function testRoute(ctx: Context, hostText: string, target: string):
   const path = queryAt === -1 ? target : target.slice(0, queryAt);
   const query = queryAt === -1 ? "" : target.slice(queryAt);
   const store = createUpstashRouteStore({ url: ctx.env.url, token: ctx.env.token, timeoutMs: 10_000 });
-  const options = { keyPrefix: ctx.env.keyPrefix, noRouteStatus: 403, sharedDownMarks: true };
+  // backendDownMs only dates the marks read, which `test` lists without a time.
+  const options: LookupOptions = {
+    keyPrefix: ctx.env.keyPrefix,
+    hipacheRoutes: ctx.env.hipacheRoutes,
+    noRouteStatus: 403,
+    sharedDownMarks: true,
+    backendDownMs: 30_000,
+  };
   const resolution = await resolveRoute(host, store, options);
-  const all = candidateKeys(host, ctx.env.keyPrefix);
+  const all = lookupReads(host, options).candidates;
+  const commands = lookupReads(host, { ...options, sharedDownMarks: false }).reads.length;
 
   ctx.out(`request   ${host}${target}`);
-  ctx.out(`lookup    ${all.length} keys in 1 round trip, most specific first; the first key that exists decides`);
+  ctx.out(
+    `lookup    ${all.length} keys in 1 round trip (${commands} command${commands === 1 ? "" : "s"}; ${commands + 1} with SHARED_DOWN_MARKS), most specific first; the first key that exists decides`,
+  );
   const decidedAt = resolution.decided ? all.findIndex((c) => c.key === resolution.decided?.key) : all.length;
+  // MGET reads a key of another type as missing: say so, the router will not.
+  const wrongTypes = await otherTypes(
+    ctx,
+    all.filter((c, i) => c.format === "string" && i <= decidedAt && resolution.candidates[i]?.outcome === "missing"),
+  );
   const width = Math.max(...all.map((c) => c.key.length));
   all.forEach((candidate, i) => {
     const outcome = resolution.candidates[i];
+    const other = wrongTypes.get(candidate.key);
     const state =
       i > decidedAt
         ? "not needed"
@@ -204,7 +221,9 @@ export async function testRoute(ctx: Context, hostText: string, target: string):
           ? "← match"
           : outcome?.outcome === "invalid"
             ? "← INVALID"
-            : "missing";
+            : other
+              ? `missing: holds a Redis ${other}, not a string, so the router skips it`
+              : "missing";
     ctx.out(`          ${candidate.key.padEnd(width)}  ${state}`);
   });
 
@@ -260,6 +279,20 @@ function explainAction(ctx: Context, route: Route, path: string, query: string):
       "failover  on a refused connection or timeout, the next backend (idempotent requests whose body can be replayed)",
     );
   }
+}
+
+/** The Redis type of each key that exists but is not a string (one pipeline). */
+async function otherTypes(ctx: Context, keys: readonly { key: string }[]): Promise<Map<string, string>> {
+  const types = new Map<string, string>();
+  if (keys.length === 0) return types;
+  const pipeline = ctx.redis.pipeline();
+  for (const { key } of keys) pipeline.type(key);
+  const replies = await pipeline.exec<string[]>();
+  keys.forEach(({ key }, i) => {
+    const type = String(replies[i] ?? "none");
+    if (type !== "none" && type !== "string") types.set(key, type);
+  });
+  return types;
 }
 
 function why(route: Route): string {

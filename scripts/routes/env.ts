@@ -9,6 +9,8 @@ export interface CliEnv {
   /** Where the credentials came from, for messages: "environment" or ".dev.vars". */
   readonly source: string;
   readonly keyPrefix: string;
+  /** HIPACHE_ROUTES, as the worker reads it: whether lookups read `frontend:` lists. */
+  readonly hipacheRoutes: boolean;
 }
 
 export class CliUsageError extends Error {}
@@ -18,8 +20,8 @@ const ROOT = join(import.meta.dirname, "..", "..");
 /**
  * UPSTASH_REDIS_REST_URL / _TOKEN from the environment, else from .dev.vars
  * (what `npm start` writes), so the same commands manage the local stack and
- * a real Upstash database. ROUTE_KEY_PREFIX from the environment, else the
- * worker's own `[vars]` in wrangler.toml.
+ * a real Upstash database. ROUTE_KEY_PREFIX and HIPACHE_ROUTES from the
+ * environment, else the worker's own `[vars]` in wrangler.toml.
  */
 export function readCliEnv(env: NodeJS.ProcessEnv = process.env, root = ROOT): CliEnv {
   let url = env["UPSTASH_REDIS_REST_URL"]?.trim() ?? "";
@@ -41,9 +43,10 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, root = ROOT): C
       );
     }
   }
-  const prefix = env["ROUTE_KEY_PREFIX"];
-  const keyPrefix = prefix ?? readWranglerToml(join(root, "wrangler.toml")).vars["ROUTE_KEY_PREFIX"] ?? "";
-  return { url, token, source, keyPrefix };
+  const vars = () => readWranglerToml(join(root, "wrangler.toml")).vars;
+  const keyPrefix = env["ROUTE_KEY_PREFIX"] ?? vars()["ROUTE_KEY_PREFIX"] ?? "";
+  const hipache = (env["HIPACHE_ROUTES"] ?? vars()["HIPACHE_ROUTES"] ?? "true").trim().toLowerCase();
+  return { url, token, source, keyPrefix, hipacheRoutes: hipache !== "false" && hipache !== "0" };
 }
 
 /** `NAME="value"` / `NAME=value` lines; # comments. */

@@ -187,7 +187,7 @@ function isAnswer(error: unknown): boolean {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof RouteStoreError) return error.detail;
+  if (error instanceof RouteStoreError) return error.detail ?? error.message;
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 

@@ -1,20 +1,41 @@
-import { BodyNotForwardableError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import type { HeaderEdits } from "../route/route.ts";
 import type { Upstream } from "../route/upstream.ts";
 import type { ClientInfo } from "./forwarded.ts";
+import { sendsNoBody } from "./request-body.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders } from "./response-headers.ts";
-import { pathAndQuery } from "./target.ts";
-
-export { pathAndQuery };
+import { announcedLength, watchUpload, type Upload } from "./upload.ts";
 
 export interface ForwardOptions {
-  /** How long the upstream may take to send response headers. */
+  /**
+   * How long the upstream may take to send response headers once the request
+   * (body included) has been sent; also how long it may stop reading the body.
+   */
   readonly timeoutMs: number;
   readonly client: ClientInfo;
   /** Routers the request passed before this one (its incoming hop count); default 0. */
   readonly hops?: number;
   /** Debug: name the upstream in an `X-Upstream` response header; default off. */
   readonly exposeUpstream?: boolean;
+}
+
+/**
+ * What the route makes of the client's request for one attempt: forward()
+ * applies it while building the one upstream request and the one client
+ * response, so nothing is copied twice.
+ */
+export interface ForwardPlan {
+  /** Sent after the upstream's base path: the client's path and query as received, or with a prefix stripped. */
+  readonly pathAndQuery: string;
+  /** The path prefix stripped from it (`/app`; "" for none): a redirect to the upstream maps back under it. */
+  readonly publicPrefix?: string;
+  /** The route's edits to the request headers; default none. */
+  readonly requestHeaders?: HeaderEdits;
+  /** The route's edits to the response headers; default none. */
+  readonly responseHeaders?: HeaderEdits;
+  /** The body, kept in memory so another attempt can send it again; null streams the client's body (once). */
+  readonly body?: ArrayBuffer | null;
 }
 
 /** Statuses whose responses never carry a body (RFC 9110 §6.4.1; §15.3.6 for 205). */
@@ -25,23 +46,55 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * body both ways. Redirects are the client's business (`redirect: "manual"`).
  *
  * Throws UpstreamUnreachableError or UpstreamTimeoutError when no response
- * was obtained, so a caller may try another upstream.
+ * was obtained, so a caller may try another upstream; ClientClosedError when
+ * the client broke off its own upload, which says nothing about the upstream.
+ *
+ * The header timeout starts once the body has been sent (at once when there
+ * is none), as nginx's proxy_read_timeout does: a client's slow upload is not
+ * the upstream's delay (upload.ts).
  *
  * Bodies are passed as the upstream encoded them (`encodeResponseBody` and
  * `encodeBody: "manual"`). In the default ("automatic") mode the runtime
  * treats `Content-Encoding` as its own job: it decodes a gzip body from
  * fetch() and encodes whatever the worker returns, so the bytes stay the
- * upstream's only when it manages to short-circuit the two.
+ * upstream's only when it manages to short-circuit the two. That is why this
+ * is the only place that builds the client's Response.
  */
-export async function forward(request: Request, upstream: Upstream, options: ForwardOptions): Promise<Response> {
-  const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0);
-  const body = requestBody(request, headers);
-  const target = upstream.origin + upstream.basePath + pathAndQuery(request.url);
+export async function forward(
+  request: Request,
+  upstream: Upstream,
+  plan: ForwardPlan,
+  options: ForwardOptions,
+): Promise<Response> {
+  const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0, plan.requestHeaders ?? []);
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let settled = false;
+  const startTimer = () => {
+    // Never once the attempt is over: aborting then would cut the response body.
+    if (!settled) timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+  };
+  let body: BodyInit | null;
+  let upload: Upload | null = null;
+  if (sendsNoBody(request.method)) {
+    // A GET or HEAD body with content was refused before routing; an empty one goes, with its Content-Length: 0.
+    headers.delete("content-length");
+    body = null;
+  } else if (plan.body || request.body === null) {
+    body = plan.body ?? null;
+  } else {
+    upload = watchUpload(request.body, announcedLength(request.headers), {
+      onSent: startTimer,
+      onStall: () => timeout.abort(),
+      stallMs: options.timeoutMs,
+    });
+    body = upload.body;
+  }
+  if (upload === null) startTimer();
+
   let response: Response;
   try {
-    response = await fetch(target, {
+    response = await fetch(upstream.origin + upstream.basePath + plan.pathAndQuery, {
       method: request.method,
       headers,
       body,
@@ -49,10 +102,14 @@ export async function forward(request: Request, upstream: Upstream, options: For
       signal: timeout.signal,
       encodeResponseBody: "manual",
     });
+    upload?.answered();
   } catch (error) {
+    upload?.stop();
+    if (upload?.clientFailed) throw new ClientClosedError();
     if (timeout.signal.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
     throw new UpstreamUnreachableError(error instanceof Error ? error.message : String(error));
   } finally {
+    settled = true;
     clearTimeout(timer);
   }
 
@@ -60,7 +117,9 @@ export async function forward(request: Request, upstream: Upstream, options: For
   // WebSocket, which a copy would lose.
   if (response.status === 101) return response;
   const responseHeaders = clientResponseHeaders(response, upstream, {
-    publicOrigin: () => new URL(request.url).origin,
+    publicOrigin: options.client.origin,
+    publicPrefix: plan.publicPrefix ?? "",
+    edits: plan.responseHeaders ?? [],
     exposeUpstream: options.exposeUpstream ?? false,
   });
   let responseBody = response.body;
@@ -75,18 +134,4 @@ export async function forward(request: Request, upstream: Upstream, options: For
     headers: responseHeaders,
     encodeBody: "manual",
   });
-}
-
-/**
- * The body to send. fetch() refuses any body on GET and HEAD — even the empty
- * one a `Content-Length: 0` produces — so an empty one is dropped and a real
- * one refused with 400 rather than silently lost.
- */
-function requestBody(request: Request, headers: Headers): ReadableStream | null {
-  if (request.body === null || (request.method !== "GET" && request.method !== "HEAD")) return request.body;
-  if (request.headers.get("content-length")?.trim() === "0" && !request.headers.has("transfer-encoding")) {
-    headers.delete("content-length");
-    return null;
-  }
-  throw new BodyNotForwardableError(request.method);
 }

@@ -7,23 +7,39 @@ export interface ClientInfo {
   /** `http` or `https`, as the client connected. */
   readonly proto: string;
   readonly port: string;
+  /** `https://app1.example.com`: the origin the client used, as the platform wrote it. */
+  readonly origin: string;
 }
 
 /**
  * Describes the client from the request the platform handed us: its address
  * is CF-Connecting-IP (set by the edge, not the client), scheme and port come
- * from the URL the platform built.
+ * from the URL's origin the platform built (split once, proxy/target.ts).
  */
-export function clientInfo(request: Request): ClientInfo {
-  const url = new URL(request.url);
-  const proto = url.protocol.slice(0, -1);
+export function clientInfo(request: Request, origin: string): ClientInfo {
+  const schemeEnd = origin.indexOf(":");
+  const proto = origin.slice(0, schemeEnd);
+  const authority = origin.slice(schemeEnd + 3);
+  // The platform serialises the URL, so a port is there only when it is not the scheme's default.
+  const port = /:(\d+)$/.exec(authority)?.[1] ?? (proto === "https" ? "443" : "80");
   return {
     clientIp: request.headers.get("cf-connecting-ip"),
-    host: request.headers.get("host") ?? url.host,
+    host: request.headers.get("host") ?? authority,
     proto,
-    port: url.port || (proto === "https" ? "443" : "80"),
+    port,
+    origin,
   };
 }
+
+/** The headers addForwardingHeaders writes: what the router vouches for, so no route may edit them. */
+export const FORWARDING_HEADERS: readonly string[] = [
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-port",
+  "forwarded",
+  "via",
+];
 
 /** Names the router in `Via` (RFC 9110 §7.6.3). */
 export const VIA = "1.1 edge-host-router";

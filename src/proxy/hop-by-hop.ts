@@ -4,7 +4,7 @@
  * the fixed set below. `Proxy-Connection` is not standard but old clients send
  * it; `Upgrade` is kept only where a WebSocket upgrade needs it end to end.
  */
-const HOP_BY_HOP = [
+export const HOP_BY_HOP: readonly string[] = [
   "connection",
   "keep-alive",
   "proxy-authenticate",

@@ -1,3 +1,5 @@
+import type { HeaderEdits } from "../route/route.ts";
+import { applyHeaderEdits } from "../route/headers.ts";
 import { addForwardingHeaders, type ClientInfo } from "./forwarded.ts";
 import { isWebSocketUpgrade, stripHopByHop } from "./hop-by-hop.ts";
 import { HOPS_HEADER } from "./loop.ts";
@@ -5,13 +7,21 @@ import { HOPS_HEADER } from "./loop.ts";
 /**
  * The headers the upstream is sent: the client's, minus hop-by-hop headers
  * (RFC 9110 §7.6.1) and Host (the platform sends the URL's host; the client's
- * is in X-Forwarded-Host), plus the forwarding headers and the hop counter.
+ * is in X-Forwarded-Host), with the client's own Accept-Encoding, then the
+ * route's edits, then the forwarding headers and the hop counter — last, so
+ * that neither a client nor a route can change what the router vouches for.
  */
-export function upstreamRequestHeaders(request: Request, client: ClientInfo, hops: number): Headers {
+export function upstreamRequestHeaders(
+  request: Request,
+  client: ClientInfo,
+  hops: number,
+  edits: HeaderEdits = [],
+): Headers {
   const headers = new Headers(request.headers);
   stripHopByHop(headers, isWebSocketUpgrade(request));
   headers.delete("host");
   restoreAcceptEncoding(headers, request);
+  applyHeaderEdits(headers, edits);
   addForwardingHeaders(headers, client);
   headers.set(HOPS_HEADER, String(hops + 1));
   return headers;

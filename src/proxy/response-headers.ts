@@ -1,10 +1,16 @@
+import type { HeaderEdits } from "../route/route.ts";
+import { applyHeaderEdits } from "../route/headers.ts";
 import type { Upstream } from "../route/upstream.ts";
 import { stripHopByHop } from "./hop-by-hop.ts";
 import { rewriteLocation } from "./location.ts";
 
 export interface ResponseHeaderOptions {
   /** `https://app1.example.com`: the origin the client used. */
-  readonly publicOrigin: () => string;
+  readonly publicOrigin: string;
+  /** The path prefix the route stripped (`/app`), or "". */
+  readonly publicPrefix: string;
+  /** The route's response header edits. */
+  readonly edits: HeaderEdits;
   /** Debug: name the upstream in `X-Upstream`. */
   readonly exposeUpstream: boolean;
 }
@@ -14,7 +20,10 @@ export function clientResponseHeaders(response: Response, upstream: Upstream, op
   const headers = new Headers(response.headers);
   stripHopByHop(headers);
   const location = headers.get("location");
-  if (location !== null) headers.set("location", rewriteLocation(location, upstream, options.publicOrigin()));
+  if (location !== null) {
+    headers.set("location", rewriteLocation(location, upstream, options.publicOrigin, options.publicPrefix));
+  }
+  applyHeaderEdits(headers, options.edits);
   if (options.exposeUpstream) headers.set("x-upstream", upstream.origin + upstream.basePath);
   return headers;
 }

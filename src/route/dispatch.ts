@@ -1,9 +1,10 @@
 import type { ForwardOptions } from "../proxy/forward.ts";
+import type { RequestTarget } from "../proxy/target.ts";
 import { isolateDownMarks, type DownMarks } from "./down-marks.ts";
 import { NoPathRouteError } from "./errors.ts";
 import { forwardWithFailover } from "./failover.ts";
-import { findPathRule, splitTarget, stripPrefix } from "./paths.ts";
-import { deadKey } from "./patterns.ts";
+import { findPathRule, stripPrefix } from "./paths.ts";
+import { deadKey } from "./dead-set.ts";
 import { redirectResponse } from "./redirect.ts";
 import type { Route } from "./route.ts";
 import type { RouteStore } from "./store.ts";
@@ -21,7 +22,7 @@ export interface DispatchOptions {
   /** For every attempt; a route's own `timeout` replaces `timeoutMs`. */
   readonly forward: ForwardOptions;
   readonly settings: DispatchSettings;
-  /** Where shared down marks are written (SHARED_DOWN_MARKS). */
+  /** Where shared down marks are written and cleared (SHARED_DOWN_MARKS), in the route pattern's `dead:` set. */
   readonly store: RouteStore;
   readonly waitUntil: (promise: Promise<unknown>) => void;
   /** Default: the isolate's. */
@@ -37,8 +38,13 @@ export interface DispatchOptions {
  * Route still balances: pick the path rule (longest prefix), then redirect,
  * or forward with failover over the backends in balance order.
  */
-export async function routeRequest(request: Request, route: Route, options: DispatchOptions): Promise<Response> {
-  const { origin, path, query } = splitTarget(request.url);
+export async function routeRequest(
+  request: Request,
+  target: RequestTarget,
+  route: Route,
+  options: DispatchOptions,
+): Promise<Response> {
+  const { path, query } = target;
   const rule = findPathRule(route.paths, path);
   const action = rule ? rule.action : route.fallback;
   if (!action) throw new NoPathRouteError(route.host, path);
@@ -46,19 +52,28 @@ export async function routeRequest(request: Request, route: Route, options: Disp
   if (action.type === "redirect") return redirectResponse(request, route.host, action, targetPath + query);
 
   const { settings, store } = options;
-  const dead = deadKey(route.host, settings.keyPrefix);
+  const dead = deadKey(route.pattern, settings.keyPrefix);
   return forwardWithFailover(
     request,
-    targetPath === path ? request.url : origin + targetPath + query,
     route,
     action,
-    `${route.key}\n${rule?.prefix ?? ""}`,
+    {
+      pathAndQuery: targetPath + query,
+      // A redirect to the upstream maps back under what was stripped (`/app/` → `/app`).
+      publicPrefix: rule?.strip ? rule.prefix.replace(/\/+$/, "") : "",
+      balanceKey: `${route.key}\n${rule?.prefix ?? ""}`,
+    },
     {
       forward: options.forward,
       tries: settings.upstreamTries,
       downMs: settings.backendDownMs,
       marks: options.marks ?? isolateDownMarks,
-      shareMark: settings.sharedDownMarks ? (member) => store.markDown(dead, member, settings.backendDownMs) : null,
+      shared: settings.sharedDownMarks
+        ? {
+            mark: (member) => store.markDown(dead, member, settings.backendDownMs),
+            clear: (members) => store.clearDown(dead, members),
+          }
+        : null,
       waitUntil: options.waitUntil,
       log: options.log ?? ((line) => console.warn(line)),
       ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),

@@ -14,10 +14,3 @@ export class RedirectLoopError extends RouterError {
     super(508, "redirect_loop", `The route for host ${host} redirects to itself.`);
   }
 }
-
-/** The client's body could not be read while buffering it for a retry. */
-export class RequestBodyError extends RouterError {
-  constructor() {
-    super(400, "request_body_unreadable", "The request body could not be read.");
-  }
-}

@@ -1,10 +1,10 @@
-import { UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
+import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
 import { forward, type ForwardOptions } from "../proxy/forward.ts";
+import { sendsNoBody } from "../proxy/request-body.ts";
 import { orderBackends } from "./balance.ts";
+import { deadMember, deadMembers } from "./dead-set.ts";
 import type { DownMarks } from "./down-marks.ts";
-import { RequestBodyError } from "./errors.ts";
-import { applyHeaderEdits } from "./headers.ts";
-import type { ForwardAction, HeaderEdits, Route } from "./route.ts";
+import type { ForwardAction, Route } from "./route.ts";
 import type { Upstream } from "./upstream.ts";
 
 export interface FailoverOptions {
@@ -15,12 +15,28 @@ export interface FailoverOptions {
   readonly downMs: number;
   readonly marks: DownMarks;
   /** Tells other isolates (SHARED_DOWN_MARKS); null keeps marks in this isolate. */
-  readonly shareMark: ((member: string) => Promise<void>) | null;
-  /** Keeps a background promise (the shared mark's write) alive past the response. */
+  readonly shared: SharedMarkWriter | null;
+  /** Keeps a background promise (a shared mark's write) alive past the response. */
   readonly waitUntil: (promise: Promise<unknown>) => void;
   readonly log: (line: string) => void;
   /** Told of each backend tried, for the access log. */
   readonly onAttempt?: (backend: Upstream) => void;
+}
+
+/** The route's `dead:` set (dead-set.ts). */
+export interface SharedMarkWriter {
+  mark(member: string): Promise<void>;
+  clear(members: readonly string[]): Promise<void>;
+}
+
+/** Where the route sends this request, whichever backend takes it. */
+export interface FailoverTarget {
+  /** The path and query to send, after any prefix stripping. */
+  readonly pathAndQuery: string;
+  /** The path prefix that was stripped, or "" (see ForwardPlan). */
+  readonly publicPrefix: string;
+  /** Identifies the backend list for round robin (the route's key and path prefix). */
+  readonly balanceKey: string;
 }
 
 /** RFC 9110 §9.2.2: repeating these has the same effect as sending them once. */
@@ -45,27 +61,34 @@ const REPLAY_LIMIT_BYTES = 64 * 1024;
  */
 export async function forwardWithFailover(
   request: Request,
-  url: string,
   route: Route,
   action: ForwardAction,
-  balanceKey: string,
+  target: FailoverTarget,
   options: FailoverOptions,
 ): Promise<Response> {
   const now = Date.now();
   const shared = route.sharedDown && route.sharedDown.until > now ? route.sharedDown : null;
   const order = orderBackends(action, {
-    key: balanceKey,
+    key: target.balanceKey,
     now,
     downUntil: (origin) =>
       Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0),
   });
   const wantRetry = order.length > 1 && options.tries > 1 && IDEMPOTENT.has(request.method);
-  const body = wantRetry ? await replayableBody(request) : null;
-  const retryable = wantRetry && (request.body === null || body !== null);
+  const streamed = request.body !== null && !sendsNoBody(request.method);
+  const body = wantRetry && streamed ? await replayableBody(request) : null;
+  const retryable = wantRetry && (!streamed || body !== null);
   const tries = retryable ? Math.min(options.tries, order.length) : 1;
   const forwardOptions: ForwardOptions = {
     ...options.forward,
     timeoutMs: action.timeoutMs ?? options.forward.timeoutMs,
+  };
+  const plan = {
+    pathAndQuery: target.pathAndQuery,
+    publicPrefix: target.publicPrefix,
+    requestHeaders: action.requestHeaders,
+    responseHeaders: action.responseHeaders,
+    body,
   };
 
   let lastError: UpstreamUnreachableError | UpstreamTimeoutError | null = null;
@@ -74,77 +97,59 @@ export async function forwardWithFailover(
     options.onAttempt?.(backend);
     let response: Response;
     try {
-      response = await forward(attemptRequest(request, url, action.requestHeaders, body), backend, forwardOptions);
+      response = await forward(request, backend, plan, forwardOptions);
     } catch (error) {
       if (!(error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError)) throw error;
       lastError = error;
-      markDown(route, backend, error, attempt + 1 < tries, options);
+      markDown(route, action, backend, error, attempt + 1 < tries, options);
       continue;
     }
-    // It answers again: stop steering requests away from it.
+    // It answers again: stop steering requests away from it, here and, if
+    // another isolate had shared a mark, everywhere.
     options.marks.clear(backend.origin);
-    return withResponseHeaders(response, action.responseHeaders);
+    if (options.shared && shared?.origins.includes(backend.origin)) {
+      share(
+        options,
+        options.shared.clear(deadMembers(route, backend)),
+        `clear the shared down mark of ${backend.origin}`,
+      );
+    }
+    return response;
   }
   throw lastError ?? new UpstreamUnreachableError("the route has no backends");
 }
 
 function markDown(
   route: Route,
+  action: ForwardAction,
   backend: Upstream,
   error: UpstreamUnreachableError | UpstreamTimeoutError,
   retrying: boolean,
   options: FailoverOptions,
 ): void {
   options.marks.mark(backend.origin, Date.now() + options.downMs);
-  const detail = error instanceof UpstreamUnreachableError ? error.detail : error.message;
   options.log(
-    `backend ${backend.origin} of ${route.key} failed (${error.code}: ${detail}); marked down for ${options.downMs} ms${retrying ? "; trying the next backend" : ""}`,
+    `backend ${backend.origin} of ${route.key} failed (${error.code}: ${error.detail ?? error.message}); marked down for ${options.downMs} ms${retrying ? "; trying the next backend" : ""}`,
   );
-  if (!options.shareMark) return;
-  // Hipache marks by the backend's index in its list; other routes by origin.
-  const index =
-    route.kind === "hipache" && route.fallback?.type === "forward"
-      ? route.fallback.backends.findIndex((b) => b.origin === backend.origin)
-      : -1;
-  const write = options
-    .shareMark(index >= 0 ? String(index) : backend.origin)
-    .catch((shareError: unknown) =>
-      options.log(`could not share the down mark for ${backend.origin}: ${String(shareError)}`),
-    );
-  options.waitUntil(write);
+  // A mark only reorders backends: with one, it changes nothing for anyone
+  // and would cost a write (and a key) per failure.
+  if (!options.shared || new Set(action.backends.map((b) => b.origin)).size < 2) return;
+  share(options, options.shared.mark(deadMember(route, backend)), `share the down mark for ${backend.origin}`);
+}
+
+/** A shared-mark write, in the background: it never fails or delays the request. */
+function share(options: FailoverOptions, write: Promise<void>, what: string): void {
+  options.waitUntil(write.catch((error: unknown) => options.log(`could not ${what}: ${String(error)}`)));
 }
 
 /** The body as bytes when it is small enough to send twice; null when it must stream once. */
 async function replayableBody(request: Request): Promise<ArrayBuffer | null> {
-  if (request.body === null) return null;
   const length = Number(request.headers.get("content-length") ?? Number.NaN);
   if (!Number.isInteger(length) || length > REPLAY_LIMIT_BYTES) return null;
   try {
     return await request.arrayBuffer();
   } catch {
-    throw new RequestBodyError();
+    // The client's stream failed while we read it: it went away mid-upload.
+    throw new ClientClosedError("the client's request body ended with an error while it was read for a replay");
   }
-}
-
-/** The request one attempt sends: the original when nothing changes, else a copy. */
-function attemptRequest(request: Request, url: string, edits: HeaderEdits, body: ArrayBuffer | null): Request {
-  if (url === request.url && edits.length === 0 && body === null) return request;
-  const headers = new Headers(request.headers);
-  applyHeaderEdits(headers, edits);
-  const withoutBody = request.method === "GET" || request.method === "HEAD";
-  return new Request(url, {
-    method: request.method,
-    headers,
-    body: withoutBody ? null : (body ?? request.body),
-    redirect: "manual",
-    signal: request.signal,
-  });
-}
-
-function withResponseHeaders(response: Response, edits: HeaderEdits): Response {
-  // A 101 must stay the object fetch returned: it carries the WebSocket.
-  if (edits.length === 0 || response.status === 101) return response;
-  const headers = new Headers(response.headers);
-  applyHeaderEdits(headers, edits);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

@@ -1,3 +1,6 @@
+import { FORWARDING_HEADERS } from "../proxy/forwarded.ts";
+import { HOP_BY_HOP } from "../proxy/hop-by-hop.ts";
+import { HOPS_HEADER } from "../proxy/loop.ts";
 import { RouteSyntaxError, type HeaderEdits } from "./route.ts";
 
 /** RFC 9110 §5.6.2: a field name is a token. */
@@ -8,22 +11,19 @@ const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /**
  * Headers a route may not edit: hop-by-hop ones describe one connection
- * (RFC 9110 §7.6.1), Content-Length frames the message (RFC 9112 §6.2), and
- * the platform sets the upstream's Host from its URL, so editing it would do
- * nothing the operator expects.
+ * (RFC 9110 §7.6.1), Content-Length frames the message (RFC 9112 §6.2), the
+ * platform sets the upstream's Host from its URL, so editing it would do
+ * nothing the operator expects, and the forwarding headers and the hop
+ * counter are the router's own word to the upstream (set after the route's
+ * edits, which could only be overwritten or, for X-Forwarded-For, end up in
+ * front of the address the router vouches for).
  */
-const FORBIDDEN = new Set([
-  "connection",
+const FORBIDDEN: ReadonlySet<string> = new Set([
+  ...HOP_BY_HOP,
   "content-length",
   "host",
-  "keep-alive",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
+  ...FORWARDING_HEADERS,
+  HOPS_HEADER,
 ]);
 
 /** Reads `{"X-Name": "value" | null, …}`; names are lower-cased, later entries win. */

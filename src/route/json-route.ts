@@ -10,7 +10,7 @@ import {
   type RouteSpec,
   type Strategy,
 } from "./route.ts";
-import { parseUpstream, UpstreamSyntaxError, type Upstream } from "./upstream.ts";
+import { parseUpstreamAs, type Upstream } from "./upstream.ts";
 
 /*
  * The JSON route format, validated by hand (no schema library in the worker):
@@ -198,12 +198,7 @@ function readRedirectTarget(value: unknown, where: string): Upstream {
 }
 
 function upstream(text: string, where: string): Upstream {
-  try {
-    return parseUpstream(text);
-  } catch (error) {
-    if (error instanceof UpstreamSyntaxError) throw new RouteSyntaxError(`${where}: ${error.message}`);
-    throw error;
-  }
+  return parseUpstreamAs(text, (reason) => new RouteSyntaxError(`${where}: ${reason}`));
 }
 
 function asObject(value: unknown, what: string, expected = "an object"): JsonObject {

@@ -1,15 +1,22 @@
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "../errors.ts";
-import { candidateKeys, deadKey, type Candidate } from "./patterns.ts";
-import { RouteSyntaxError, type Route, type RouteSpec, type SharedDownMarks } from "./route.ts";
+import { deadKeys, sharedDownMarks } from "./dead-set.ts";
+import { candidateKeys, type Candidate } from "./patterns.ts";
+import type { Route, RouteSpec, SharedDownMarks } from "./route.ts";
+import { isolateSpecCache, type SpecCache } from "./spec-cache.ts";
 import type { RouteStore, StoreRead, StoreReply } from "./store.ts";
-import { parseHipacheList, parseRouteValue } from "./value.ts";
 
 export interface LookupOptions {
   /** Put in front of every key the router reads; "" keeps the seed's bare host. */
   readonly keyPrefix: string;
+  /** Also read Hipache's `frontend:` lists (HIPACHE_ROUTES): one LRANGE per candidate pattern. */
+  readonly hipacheRoutes: boolean;
   readonly noRouteStatus: number;
-  /** Also read Hipache's `dead:<host>` set, for marks other isolates shared (SHARED_DOWN_MARKS). */
+  /** Also read Hipache's `dead:<pattern>` sets, for marks other isolates shared (SHARED_DOWN_MARKS). */
   readonly sharedDownMarks: boolean;
+  /** How long a shared mark lasts at most (BACKEND_DOWN_MS). */
+  readonly backendDownMs: number;
+  /** Parsed values by raw text; default the isolate's. */
+  readonly specCache?: SpecCache;
 }
 
 /** What one candidate key held, as far as the lookup looked. */
@@ -43,10 +50,47 @@ export async function lookupRoute(host: string, store: RouteStore, options: Look
   throw new NoRouteError(host, options.noRouteStatus);
 }
 
+/** What one lookup sends, in one pipeline request. */
+export interface LookupReads {
+  /** Every key that may hold the route, most specific first (string before list per pattern). */
+  readonly candidates: readonly Candidate[];
+  /**
+   * One MGET of the string keys (one command, however many keys), an LRANGE
+   * per Hipache list (HIPACHE_ROUTES), one SUNION of the candidate patterns'
+   * dead sets (SHARED_DOWN_MARKS).
+   */
+  readonly reads: readonly StoreRead[];
+}
+
+export function lookupReads(host: string, options: LookupOptions): LookupReads {
+  const candidates = candidateKeys(host, options.keyPrefix, options.hipacheRoutes);
+  const [first, ...rest] = candidates.filter((c) => c.format === "string").map((c) => c.key);
+  // Every host has at least the exact and the catch-all pattern.
+  if (first === undefined) throw new Error("a lookup needs at least one key");
+  const reads: StoreRead[] = [{ op: "mget", keys: [first, ...rest] }];
+  for (const c of candidates) if (c.format === "hipache") reads.push({ op: "lrange", key: c.key });
+  if (options.sharedDownMarks) {
+    const [dead, ...moreDead] = deadKeys(host, options.keyPrefix);
+    if (dead !== undefined) reads.push({ op: "sunion", keys: [dead, ...moreDead] });
+  }
+  return { candidates, reads };
+}
+
+/** The keys one lookup names, in the order its commands name them (what the REST bridge records). */
+export function lookupKeys(host: string, options: LookupOptions): string[] {
+  return lookupReads(host, options).reads.flatMap((read) => ("keys" in read ? read.keys : [read.key]));
+}
+
 /**
  * Reads every candidate key (exact host, wildcards, catch-all; each as a
- * string and as a Hipache list) in ONE round trip, whatever the host's depth,
- * then lets the most specific key that exists decide.
+ * string and, unless HIPACHE_ROUTES is off, as a Hipache list) in ONE round
+ * trip, whatever the host's depth, then lets the most specific key that
+ * exists decide.
+ *
+ * The string keys are read with MGET, which answers nil for a key that holds
+ * another type (a hash, a list) instead of an error: such a key counts as
+ * missing, and the next candidate decides. A `frontend:` key of another type
+ * is still an error for that host (LRANGE says WRONGTYPE): 502.
  */
 export async function resolveRoute(
   host: string,
@@ -54,20 +98,20 @@ export async function resolveRoute(
   options: LookupOptions,
   now = Date.now(),
 ): Promise<Resolution> {
-  const candidates = candidateKeys(host, options.keyPrefix);
-  const reads: StoreRead[] = candidates.map(({ key, format }) => ({ op: format === "string" ? "get" : "lrange", key }));
-  if (options.sharedDownMarks) {
-    const dead = deadKey(host, options.keyPrefix);
-    reads.push({ op: "smembers", key: dead }, { op: "pttl", key: dead });
-  }
+  const { candidates, reads } = lookupReads(host, options);
   const replies = await store.read(reads);
   if (replies.length !== reads.length) {
     throw new RouteStoreError(`the store answered ${replies.length} of ${reads.length} reads`);
   }
+  const strings = mgetValues(replies[0], reads[0]);
+  let stringAt = 0;
+  let listAt = 1;
 
   const outcomes: CandidateOutcome[] = [];
-  for (const [i, candidate] of candidates.entries()) {
-    const { spec, problem } = interpret(candidate, replies[i] ?? { value: null });
+  for (const candidate of candidates) {
+    const reply: StoreReply =
+      candidate.format === "string" ? { value: strings[stringAt++] ?? null } : (replies[listAt++] ?? { value: [] });
+    const { spec, problem } = interpret(candidate, reply, options.specCache ?? isolateSpecCache);
     if (spec === null && problem === null) {
       outcomes.push({ ...candidate, outcome: "missing", problem: null });
       continue;
@@ -79,57 +123,54 @@ export async function resolveRoute(
       host,
       key: candidate.key,
       pattern: candidate.pattern,
-      sharedDown: options.sharedDownMarks ? sharedMarks(spec, replies.slice(candidates.length), now) : null,
+      sharedDown: options.sharedDownMarks ? sharedMarks(spec, replies.at(-1), now, options.backendDownMs) : null,
     };
     return { candidates: outcomes, decided, route, commands: reads.length };
   }
   return { candidates: outcomes, decided: null, route: null, commands: reads.length };
 }
 
+/** MGET's answer: one value per key, nil (null) for a key that is missing or not a string. */
+function mgetValues(reply: StoreReply | undefined, read: StoreRead | undefined): readonly unknown[] {
+  const count = read && "keys" in read ? read.keys.length : 0;
+  if (!reply || "error" in reply) throw new RouteStoreError(`reading the route keys: ${reply?.error ?? "no reply"}`);
+  if (!Array.isArray(reply.value) || reply.value.length !== count) {
+    throw new RouteStoreError("unexpected reply to MGET");
+  }
+  return reply.value;
+}
+
 /** A key's reply as a route spec, a problem, or neither (the key does not exist). */
 function interpret(
   candidate: Candidate,
   reply: StoreReply,
+  cache: SpecCache,
 ): { spec: RouteSpec; problem: null } | { spec: null; problem: string | null } {
   if ("error" in reply) {
-    // One key of the wrong type spoils only the hosts it would route.
+    // One list key of the wrong type spoils only the hosts it would route.
     if (reply.error.includes("WRONGTYPE")) {
-      const expected = candidate.format === "string" ? "a string" : "a list (Hipache's frontend:<host>)";
-      return { spec: null, problem: `holds another Redis type than ${expected}` };
+      return { spec: null, problem: "holds another Redis type than a list (Hipache's frontend:<host>)" };
     }
     throw new RouteStoreError(`reading ${candidate.key}: ${reply.error}`);
   }
-  try {
-    if (candidate.format === "string") {
-      if (reply.value === null || reply.value === undefined) return { spec: null, problem: null };
-      if (typeof reply.value !== "string") throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
-      return { spec: parseRouteValue(reply.value), problem: null };
-    }
-    if (!Array.isArray(reply.value)) throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
-    // LRANGE answers [] for a key that does not exist.
-    if (reply.value.length === 0) return { spec: null, problem: null };
-    return { spec: parseHipacheList(reply.value.map(String)), problem: null };
-  } catch (error) {
-    if (error instanceof RouteSyntaxError) return { spec: null, problem: error.message };
-    throw error;
+  if (candidate.format === "string") {
+    if (reply.value === null || reply.value === undefined) return { spec: null, problem: null };
+    if (typeof reply.value !== "string") throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
+    return cache.value(reply.value);
   }
+  if (!Array.isArray(reply.value)) throw new RouteStoreError(`unexpected reply for ${candidate.key}`);
+  // LRANGE answers [] for a key that does not exist.
+  if (reply.value.length === 0) return { spec: null, problem: null };
+  return cache.list(reply.value.map(String));
 }
 
-/**
- * Hipache's `dead:<host>` set as origins. Hipache itself stores the index of
- * the dead backend in the list; we store the origin, and read both.
- */
-function sharedMarks(spec: RouteSpec, replies: readonly StoreReply[], now: number): SharedDownMarks | null {
-  const [members, pttl] = replies;
-  if (!members || !pttl || !("value" in members) || !("value" in pttl)) return null;
-  if (!Array.isArray(members.value) || members.value.length === 0) return null;
-  // -2: no set; -1: a set without expiry, which Hipache never writes: ignored rather than kept forever.
-  if (typeof pttl.value !== "number" || pttl.value <= 0) return null;
-  const backends = spec.fallback?.type === "forward" ? spec.fallback.backends : [];
-  const origins = members.value.map((member) => {
-    const text = String(member);
-    const index = /^\d+$/.test(text) ? Number(text) : -1;
-    return spec.kind === "hipache" && index >= 0 ? (backends[index]?.origin ?? text) : text;
-  });
-  return { origins, until: now + pttl.value };
+/** The union of the candidate patterns' dead sets, as the route's shared marks. */
+function sharedMarks(
+  spec: RouteSpec,
+  reply: StoreReply | undefined,
+  now: number,
+  downMs: number,
+): SharedDownMarks | null {
+  if (!reply || !("value" in reply) || !Array.isArray(reply.value)) return null;
+  return sharedDownMarks(spec, reply.value, now, downMs);
 }

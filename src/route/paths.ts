@@ -36,31 +36,3 @@ export function stripPrefix(prefix: string, path: string): string {
   const rest = path.slice(prefix.endsWith("/") ? prefix.length - 1 : prefix.length);
   return rest.startsWith("/") ? rest : `/${rest}`;
 }
-
-/**
- * A request URL's path and query exactly as received (slicing, not
- * re-serialising, keeps `%2F`, `//` and the query byte for byte). The path is
- * `/` for an empty one; the query keeps its `?`, or is "".
- */
-export function splitTarget(url: string): { readonly origin: string; readonly path: string; readonly query: string } {
-  const authorityStart = url.indexOf("//") + 2;
-  let pathStart = url.length;
-  let end = url.length;
-  for (let i = authorityStart; i < url.length; i++) {
-    const char = url[i];
-    if (pathStart === url.length && (char === "/" || char === "?")) pathStart = i;
-    if (char === "#") {
-      end = i;
-      break;
-    }
-  }
-  if (pathStart > end) pathStart = end;
-  const target = url.slice(pathStart, end);
-  const queryAt = target.indexOf("?");
-  const path = queryAt === -1 ? target : target.slice(0, queryAt);
-  return {
-    origin: url.slice(0, pathStart),
-    path: path.startsWith("/") ? path : `/${path}`,
-    query: queryAt === -1 ? "" : target.slice(queryAt),
-  };
-}

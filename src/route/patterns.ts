@@ -1,3 +1,4 @@
+import { InvalidHostError } from "../errors.ts";
 import { normalizeHost } from "../host.ts";
 import { RouteSyntaxError } from "./route.ts";
 
@@ -14,7 +15,7 @@ export interface Candidate {
 
 /** Hipache keeps a host's backends in the list `frontend:<host>`. */
 export const HIPACHE_PREFIX = "frontend:";
-/** …and the backends it found dead in the set `dead:<host>`. */
+/** …and the backends it found dead in the set `dead:<host pattern>` (dead-set.ts). */
 export const DEAD_PREFIX = "dead:";
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -37,17 +38,15 @@ export function hostPatterns(host: string): string[] {
   return patterns;
 }
 
-/** Every key a lookup reads, in precedence order: per pattern, the string key, then the Hipache list. */
-export function candidateKeys(host: string, prefix: string): Candidate[] {
+/**
+ * Every key that may hold the route, in precedence order: per pattern, the
+ * string key, then (unless `hipache` is off) the Hipache list.
+ */
+export function candidateKeys(host: string, prefix: string, hipache = true): Candidate[] {
   return hostPatterns(host).flatMap((pattern): Candidate[] => [
     { pattern, key: prefix + pattern, format: "string" },
-    { pattern, key: prefix + HIPACHE_PREFIX + pattern, format: "hipache" },
+    ...(hipache ? [{ pattern, key: prefix + HIPACHE_PREFIX + pattern, format: "hipache" } as const] : []),
   ]);
-}
-
-/** Where shared down marks for a host live (Hipache's `dead:<host>` set). */
-export function deadKey(host: string, prefix: string): string {
-  return prefix + DEAD_PREFIX + host;
 }
 
 /**
@@ -66,8 +65,8 @@ export function parseHostPattern(text: string): string {
   try {
     host = normalizeHost(name);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^Invalid Host header: /, "").replace(/\.$/, "") : "";
-    throw new RouteSyntaxError(`"${value}" is not a host name (${reason})`);
+    if (!(error instanceof InvalidHostError)) throw error;
+    throw new RouteSyntaxError(`"${value}" is not a host name (${error.reason})`);
   }
   if (/:\d+$/.test(name) && !name.endsWith("]")) {
     throw new RouteSyntaxError(

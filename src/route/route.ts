@@ -60,9 +60,10 @@ export interface RouteSpec {
 }
 
 /**
- * Backends another isolate found dead, read from Hipache's `dead:<host>` set
- * with the lookup (SHARED_DOWN_MARKS). The expiry is absolute, so a cached
- * Route stops treating them as down when the set would have expired.
+ * Backends another isolate found dead, read from Hipache's `dead:<pattern>`
+ * sets with the lookup (SHARED_DOWN_MARKS; dead-set.ts). The expiry is
+ * absolute (the latest the marks can last: BACKEND_DOWN_MS after the read),
+ * so a cached Route stops treating them as down by then.
  */
 export interface SharedDownMarks {
   /** Backend origins (`http://10.0.0.1:80`). */

@@ -1,11 +1,16 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { RouteStoreError } from "../errors.ts";
 
-/** A read a lookup needs. `lrange` reads a whole list (Hipache's `frontend:` keys). */
-export interface StoreRead {
-  readonly op: "get" | "lrange" | "smembers" | "pttl";
-  readonly key: string;
-}
+/**
+ * A read a lookup needs: `mget` several strings at once (the route keys),
+ * `lrange` a whole list (Hipache's `frontend:` keys), `sunion` the members of
+ * several sets at once (the `dead:` sets) — one command each, which is what
+ * Upstash bills.
+ */
+export type StoreRead =
+  | { readonly op: "mget"; readonly keys: readonly [string, ...string[]] }
+  | { readonly op: "lrange"; readonly key: string }
+  | { readonly op: "sunion"; readonly keys: readonly [string, ...string[]] };
 
 /**
  * One command's answer: its value (raw: strings stay strings), or the error
@@ -18,8 +23,14 @@ export type StoreReply = { readonly value: unknown } | { readonly error: string 
 export interface RouteStore {
   /** Every read in one round trip (one pipeline request), answered in order. */
   read(reads: readonly StoreRead[]): Promise<readonly StoreReply[]>;
-  /** Hipache's dead mark: `SADD key member` and `PEXPIRE key ttlMs`, in one round trip. */
+  /**
+   * Hipache's dead mark: `SADD key member` and `PEXPIRE key ttlMs NX`, in one
+   * round trip. NX: a new mark does not extend the marks already in the set,
+   * so none outlives its TTL (at worst one expires early, and is tried again).
+   */
   markDown(key: string, member: string, ttlMs: number): Promise<void>;
+  /** `SREM key members…`: the backend answers again. */
+  clearDown(key: string, members: readonly string[]): Promise<void>;
 }
 
 export interface UpstashRouteStoreOptions {
@@ -52,11 +63,10 @@ export function createUpstashRouteStore(options: UpstashRouteStoreOptions): Rout
   return {
     async read(reads) {
       const pipeline = redis.pipeline();
-      for (const { op, key } of reads) {
-        if (op === "get") pipeline.get(key);
-        else if (op === "lrange") pipeline.lrange(key, 0, -1);
-        else if (op === "smembers") pipeline.smembers(key);
-        else pipeline.pttl(key);
+      for (const read of reads) {
+        if (read.op === "mget") pipeline.mget(...read.keys);
+        else if (read.op === "lrange") pipeline.lrange(read.key, 0, -1);
+        else pipeline.sunion(...read.keys);
       }
       let replies: { result?: unknown; error?: string | undefined }[];
       try {
@@ -68,7 +78,16 @@ export function createUpstashRouteStore(options: UpstashRouteStoreOptions): Rout
     },
     async markDown(key, member, ttlMs) {
       try {
-        await redis.pipeline().sadd(key, member).pexpire(key, ttlMs).exec();
+        await redis.pipeline().sadd(key, member).pexpire(key, ttlMs, "NX").exec();
+      } catch (error) {
+        throw toStoreError(error, options.timeoutMs);
+      }
+    },
+    async clearDown(key, members) {
+      const [first, ...rest] = members;
+      if (first === undefined) return;
+      try {
+        await redis.srem(key, first, ...rest);
       } catch (error) {
         throw toStoreError(error, options.timeoutMs);
       }

@@ -8,6 +8,9 @@ export interface Upstream {
 
 export class UpstreamSyntaxError extends Error {}
 
+/** `scheme://` at the start of a value: a URL rather than the seed's `host:port`. */
+export const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+
 /**
  * Parses one upstream as an operator types it:
  * - `10.0.0.7:5000`, `app.internal:8080`, `app.internal` (the seed's form: http);
@@ -18,7 +21,7 @@ export class UpstreamSyntaxError extends Error {}
 export function parseUpstream(text: string): Upstream {
   const value = text.trim();
   if (value === "") throw new UpstreamSyntaxError("empty upstream");
-  const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
+  const schemeMatch = SCHEME.exec(value);
   if (schemeMatch && !/^https?$/i.test(schemeMatch[1] ?? "")) {
     throw new UpstreamSyntaxError(`unsupported scheme "${schemeMatch[1] ?? ""}" (use http or https)`);
   }
@@ -33,4 +36,18 @@ export function parseUpstream(text: string): Upstream {
   if (url.search !== "" || url.hash !== "") throw new UpstreamSyntaxError("a query or fragment is not allowed");
   const basePath = url.pathname === "/" ? "" : url.pathname.replace(/\/+$/, "");
   return { origin: url.origin, basePath };
+}
+
+/**
+ * parseUpstream for a caller with its own error type: `toError` turns the
+ * reason (`unsupported scheme "ftp" (use http or https)`) into what the
+ * caller throws (a route syntax error, a configuration error).
+ */
+export function parseUpstreamAs(text: string, toError: (reason: string) => Error): Upstream {
+  try {
+    return parseUpstream(text);
+  } catch (error) {
+    if (error instanceof UpstreamSyntaxError) throw toError(error.message);
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { parseJsonRoute } from "./json-route.ts";
 import { RouteSyntaxError, type ForwardAction, type RouteSpec } from "./route.ts";
-import { parseUpstream, UpstreamSyntaxError, type Upstream } from "./upstream.ts";
+import { parseUpstreamAs, SCHEME, type Upstream } from "./upstream.ts";
 
 /**
  * Parses a route value as stored under a host's key. The one parser for the
@@ -19,7 +19,7 @@ export function parseRouteValue(value: string): RouteSpec {
   }
   const upstream = toUpstream(text, "");
   return {
-    kind: /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? "url" : "upstream",
+    kind: SCHEME.test(text) ? "url" : "upstream",
     paths: [],
     fallback: forwardTo([upstream]),
     label: null,
@@ -39,15 +39,11 @@ export function parseHipacheList(items: readonly string[]): RouteSpec {
   return { kind: "hipache", paths: [], fallback: forwardTo(backends), label: items[0] ?? "" };
 }
 
-function forwardTo(backends: readonly Upstream[]): ForwardAction {
+/** Forward to these backends with every option at its default. */
+export function forwardTo(backends: readonly Upstream[]): ForwardAction {
   return { type: "forward", backends, strategy: "random", timeoutMs: null, requestHeaders: [], responseHeaders: [] };
 }
 
 function toUpstream(text: string, where: string): Upstream {
-  try {
-    return parseUpstream(text);
-  } catch (error) {
-    if (error instanceof UpstreamSyntaxError) throw new RouteSyntaxError(`${where}${error.message}`);
-    throw error;
-  }
+  return parseUpstreamAs(text, (reason) => new RouteSyntaxError(`${where}${reason}`));
 }

@@ -330,6 +330,20 @@ describe("test", () => {
     expect(root.stdout).toContain("choice    round robin");
   });
 
+  it("counts the commands, and flags a key the router skips because it is not a string", async () => {
+    const domain = uniqueHost("t");
+    await redis.set(`${PREFIX}*.${domain}`, "10.0.0.1:8080");
+    await redis.hset(`${PREFIX}x.${domain}`, { upstream: "10.0.0.2:8080" });
+    const run = await routes(["test", `x.${domain}`]);
+    expect(run.code).toBe(0);
+    // x.<domain>, *.<domain>, *.test.example, *.example, * — each as a string and a list.
+    expect(run.stdout).toContain("lookup    10 keys in 1 round trip (6 commands; 7 with SHARED_DOWN_MARKS)");
+    expect(run.stdout).toMatch(/x\.t-\S+ +missing: holds a Redis hash, not a string, so the router skips it/);
+    expect(run.stdout).toContain(`route     ${PREFIX}*.${domain} (upstream)`);
+    const strings = await routes(["test", `x.${domain}`], { HIPACHE_ROUTES: "false" });
+    expect(strings.stdout).toContain("lookup    5 keys in 1 round trip (1 command; 2 with SHARED_DOWN_MARKS)");
+  });
+
   it("explains a miss and an invalid value with exit 1", async () => {
     const host = uniqueHost("miss");
     const miss = await routes(["test", host]);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { normalizeHost } from "../../src/host.ts";
-import { candidateKeys } from "../../src/route/patterns.ts";
+import { lookupKeys } from "../../src/route/lookup.ts";
 import { rawRequest } from "../support/raw.ts";
 import { routesClient, startRouter, type RouterUnderTest } from "../support/stack.ts";
 
@@ -99,8 +99,18 @@ describe("fuzzed requests", () => {
           expect([0, 400, 413, 414, 431, 500]).toContain(reply.status);
           expect(bridge.stats.keysRead).toEqual([]);
         }
-        // One lookup reads exactly the candidate keys derived from the normalised host.
-        const candidates = key === null ? [] : candidateKeys(key, "").map((candidate) => candidate.key);
+        // One lookup reads exactly the candidate keys derived from the normalised host
+        // (one MGET of the string keys, then the Hipache lists), in that order.
+        const candidates =
+          key === null
+            ? []
+            : lookupKeys(key, {
+                keyPrefix: "",
+                hipacheRoutes: true,
+                sharedDownMarks: false,
+                noRouteStatus: 403,
+                backendDownMs: 30_000,
+              });
         expect(bridge.stats.keysRead).toEqual(bridge.stats.keysRead.length === 0 ? [] : candidates);
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },

@@ -280,3 +280,25 @@ describe("an upstream that fails mid-response", () => {
     }
   });
 });
+
+describe("500: unusable configuration", () => {
+  it("names the setting to the client but keeps its value for the log", async () => {
+    // A var that holds an internal address (here a bad scheme) must not be shown to the world.
+    const misconfigured = await startRouter({ FALLBACK_UPSTREAM: "ftp://10.1.2.3:99/internal" });
+    try {
+      const reply = await send(misconfigured.url, {
+        host: uniqueHost("badvar"),
+        headers: { accept: "application/json" },
+      });
+      const line = await expectError(misconfigured, reply, 500, "config_error");
+      expect(reply.json()).toMatchObject({
+        message: "The router is misconfigured: FALLBACK_UPSTREAM has an invalid value.",
+      });
+      expect(reply.text).not.toContain("10.1.2.3");
+      expect(reply.text).not.toContain("ftp");
+      expect(line.detail).toContain('unsupported scheme "ftp"');
+    } finally {
+      await misconfigured.dispose();
+    }
+  });
+});

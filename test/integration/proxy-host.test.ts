@@ -88,6 +88,33 @@ describe("host normalisation before lookup", () => {
   });
 });
 
+describe("internationalised names cannot smuggle URL syntax", () => {
+  it("refuses a Unicode Host with @ / ? # \\ % (400) instead of reading another host's route", async () => {
+    // The IDNA step goes through a URL parser: `é@admin.example.com` would be
+    // userinfo `é` plus the host `admin.example.com`, whose route would answer.
+    const target = uniqueHost("admin");
+    await routeTo(target, app.address);
+    const before = app.requests;
+    for (const smuggled of [
+      `é@${target}`,
+      `é:1@${target}:443`,
+      `${target}/é`,
+      `${target}?é`,
+      `${target}#é`,
+      `${target}\\é`,
+      `%C3%A9.${target}`,
+      `é%2e${target}`,
+    ]) {
+      const reply = await rawGet(Buffer.from(smuggled, "utf8"));
+      expect([smuggled, rawStatus(reply)]).toEqual([smuggled, 400]);
+      expect(reply).toContain("Invalid Host header");
+    }
+    expect(app.requests).toBe(before);
+    // The same name without the syntax is still an ordinary (unrouted) host.
+    expect(rawStatus(await rawGet(Buffer.from(`é.${target}`, "utf8")))).toBe(403);
+  });
+});
+
 describe("routing loop", () => {
   it("answers 508 once a request has come back more than MAX_HOPS (5) times: a route to the router itself", async () => {
     // Route A points at the router's own address; the upstream request then

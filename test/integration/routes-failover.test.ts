@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
+import { deadKeys } from "../../src/route/dead-set.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
 import { startResettingBackend, startSilentBackend, type FailingBackend } from "./routes-helpers.ts";
@@ -148,7 +149,55 @@ describe("shared down marks (SHARED_DOWN_MARKS)", () => {
     expect((await send(sharedB.url, { host, path: "/echo" })).json<EchoReply>().app).toBe("live");
     expect(down.connections).toBe(1);
     expect(bridgeB.stats.requests).toBe(1);
-    expect(bridgeB.stats.keysRead.slice(-2)).toEqual([`dead:${host}`, `dead:${host}`]);
+    // One SUNION over the dead sets of every pattern that may route the host.
+    const deadSets = deadKeys(host, "");
+    expect(bridgeB.stats.keysRead.slice(-deadSets.length)).toEqual(deadSets);
+    expect(bridgeB.stats.commandNames["SUNION"]).toBe(1);
+  });
+
+  it("keys marks by the route's pattern: every subdomain of a wildcard shares them, none creates a key", async () => {
+    const [down, domain] = [await dead(), uniqueHost("wildmark")];
+    await route(`*.${domain}`, { backends: [down.address, live.address], strategy: "round-robin" });
+    expect((await send(sharedA.url, { host: `a.${domain}` })).status).toBe(200);
+    expect(down.connections).toBe(1);
+    const origin = `http://${down.address}`;
+    await eventually(async () => (await redis.smembers(`dead:*.${domain}`)).includes(origin));
+    expect(await redis.exists(`dead:a.${domain}`)).toBe(0);
+    // Another isolate, another subdomain: the mark applies there too.
+    for (const sub of ["b", "c.d", "e"]) {
+      expect((await send(sharedB.url, { host: `${sub}.${domain}`, path: "/echo" })).json<EchoReply>().app).toBe("live");
+    }
+    expect(down.connections).toBe(1);
+    expect(await redis.exists(`dead:b.${domain}`, `dead:c.d.${domain}`, `dead:e.${domain}`)).toBe(0);
+  });
+
+  it("removes a backend from the set when it answers again (SREM), in both member spellings", async () => {
+    const [host, hipache] = [uniqueHost("recovered"), uniqueHost("hiprecovered")];
+    const origin = `http://${live.address}`;
+    // Marks another isolate wrote while the backend was down; it is up now.
+    await route(host, { backends: [live.address, `localhost:${live.port}`] });
+    await redis.sadd(`dead:${host}`, origin, `http://localhost:${live.port}`);
+    await redis.pexpire(`dead:${host}`, 30_000);
+    await redis.rpush(`frontend:${hipache}`, "site", origin, `http://localhost:${live.port}`);
+    await redis.sadd(`dead:${hipache}`, "0", "1");
+    await redis.pexpire(`dead:${hipache}`, 30_000);
+    // Every backend is marked, so one is tried anyway; it answers and its marks go.
+    const answered = async (on: string) =>
+      (await send(sharedA.url, { host: on, path: "/echo", headers: { "x-probe": "1" } })).status;
+    expect(await answered(host)).toBe(200);
+    expect(await answered(hipache)).toBe(200);
+    await eventually(async () => (await redis.scard(`dead:${host}`)) === 1);
+    await eventually(async () => (await redis.scard(`dead:${hipache}`)) === 1);
+  });
+
+  it("does not extend the marks already in a set when it adds one (PEXPIRE NX)", async () => {
+    const [down, host] = [await dead(), uniqueHost("nx")];
+    await route(host, { backends: [down.address, live.address], strategy: "round-robin" });
+    await redis.sadd(`dead:${host}`, "http://10.255.0.1:80");
+    await redis.pexpire(`dead:${host}`, 5000);
+    expect((await send(sharedA.url, { host })).status).toBe(200);
+    await eventually(async () => (await redis.smembers(`dead:${host}`)).includes(`http://${down.address}`));
+    expect(await redis.pttl(`dead:${host}`)).toBeLessThanOrEqual(5000);
   });
 
   it("honours marks a Hipache instance wrote (the backend's index) and writes them the same way", async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { send } from "../support/http.ts";
 import { logDetailsFor, routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
+import { eventually } from "../support/wait.ts";
 import { startSilentBackend, type FailingBackend } from "./routes-helpers.ts";
 
 const redis = routesClient();
@@ -169,18 +170,34 @@ describe("invalid values: 502 for that host only, with a log line that says what
     expect((await send(router.url, { host: good })).status).toBe(200);
   });
 
-  it("a key of the wrong type spoils only its own host", async () => {
-    const [hash, list, good] = [uniqueHost("hash"), uniqueHost("list"), uniqueHost("good")];
+  it("a key of the wrong type affects only its own host: a string key is skipped (MGET), a list key is a 502", async () => {
+    const [hash, list, good, domain] = [uniqueHost("hash"), uniqueHost("list"), uniqueHost("good"), uniqueHost("wt")];
     await redis.hset(hash, { upstream: app1.address });
     await redis.set(`frontend:${list}`, app1.address);
     await redis.set(good, app1.address);
+    // Under a wildcard, the next key decides.
+    await redis.set(`*.${domain}`, app2.address);
+    await redis.hset(`x.${domain}`, { upstream: app1.address });
     const replies = await Promise.all([hash, list, good].map((host) => send(router.url, { host })));
-    expect(replies.map((r) => r.status)).toEqual([502, 502, 200]);
-    expect(logDetailsFor(router, hash).join("\n")).toContain(`key "${hash}": holds another Redis type than a string`);
+    expect(replies.map((r) => r.status)).toEqual([403, 502, 200]);
+    await eventually(() => logDetailsFor(router, list).some((d) => d.includes("holds another Redis type than a list")));
+    expect(await appOf(`x.${domain}`)).toBe("app2");
   });
 });
 
 describe("expiry and deletion", () => {
+  it("sees a changed value on the next request (parsed values are cached by value, not by host)", async () => {
+    const [host, twin] = [uniqueHost("changed"), uniqueHost("twin")];
+    const value = JSON.stringify({ backends: app1.address, responseHeaders: { "X-V": "1" } });
+    await redis.set(host, value);
+    await redis.set(twin, value);
+    expect(await appOf(host)).toBe("app1");
+    expect(await appOf(twin)).toBe("app1");
+    await redis.set(host, JSON.stringify({ backends: app2.address }));
+    expect(await appOf(host)).toBe("app2");
+    expect(await appOf(twin)).toBe("app1");
+  });
+
   it("honours a route's TTL and its deletion with no restart", async () => {
     const [expiring, deleted] = [uniqueHost("ttl"), uniqueHost("del")];
     await redis.set(expiring, app1.address, { px: 400 });

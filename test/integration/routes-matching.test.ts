@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { candidateKeys } from "../../src/route/patterns.ts";
+import { lookupKeys, type LookupOptions } from "../../src/route/lookup.ts";
+import { hostPatterns } from "../../src/route/patterns.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
 import { uniquePrefix } from "./routes-helpers.ts";
@@ -14,27 +15,45 @@ const PREFIX = uniquePrefix("match");
 const redis = routesClient();
 let bridge: RunningBridge;
 let router: RouterUnderTest;
+/** HIPACHE_ROUTES=false, and that plus SHARED_DOWN_MARKS=true: the cheapest lookups. */
+let stringsOnly: RouterUnderTest;
+let stringsOnlyShared: RouterUnderTest;
 const apps: Record<string, RunningDemoApp> = {};
 
 beforeAll(async () => {
   bridge = await startBridge({ redisPort: inject("redisPort"), token: TOKEN });
   const names = ["exact", "wild", "deep", "catchall", "hipache"];
+  // Cache off: every request is one lookup, counted at the bridge.
+  const own = {
+    UPSTASH_REDIS_REST_URL: bridge.url,
+    UPSTASH_REDIS_REST_TOKEN: TOKEN,
+    ROUTE_KEY_PREFIX: PREFIX,
+    ROUTE_CACHE_SIZE: "0",
+  };
   const started = await Promise.all([
-    // Cache off: every request is one lookup, counted at the bridge.
-    startRouter({
-      UPSTASH_REDIS_REST_URL: bridge.url,
-      UPSTASH_REDIS_REST_TOKEN: TOKEN,
-      ROUTE_KEY_PREFIX: PREFIX,
-      ROUTE_CACHE_SIZE: "0",
-    }),
+    startRouter(own),
+    startRouter({ ...own, HIPACHE_ROUTES: "false" }),
+    startRouter({ ...own, HIPACHE_ROUTES: "false", SHARED_DOWN_MARKS: "true" }),
     ...names.map((name) => startDemoApp({ name })),
   ]);
-  router = started[0] as RouterUnderTest;
-  for (const app of started.slice(1) as RunningDemoApp[]) apps[app.name] = app;
+  [router, stringsOnly, stringsOnlyShared] = started.slice(0, 3) as [RouterUnderTest, RouterUnderTest, RouterUnderTest];
+  for (const app of started.slice(3) as RunningDemoApp[]) apps[app.name] = app;
 });
 afterAll(async () => {
-  await Promise.all([router.dispose(), bridge.close(), ...Object.values(apps).map((app) => app.close())]);
+  await Promise.all([
+    ...[router, stringsOnly, stringsOnlyShared].map((r) => r.dispose()),
+    bridge.close(),
+    ...Object.values(apps).map((app) => app.close()),
+  ]);
 });
+
+const lookup: LookupOptions = {
+  keyPrefix: PREFIX,
+  hipacheRoutes: true,
+  sharedDownMarks: false,
+  noRouteStatus: 403,
+  backendDownMs: 30_000,
+};
 
 const address = (name: string) => apps[name]?.address ?? "";
 async function routeOf(host: string): Promise<string | number> {
@@ -109,25 +128,57 @@ describe("matching order", () => {
 });
 
 describe("one round trip per lookup", () => {
-  it("fetches every candidate key in one pipeline request, whatever the depth", async () => {
+  const hosts = (domain: string) => [
+    domain,
+    `a.${domain}`,
+    `a.b.c.d.e.f.g.h.i.j.${domain}`,
+    "localhost",
+    "10.9.8.7",
+    "[::1]",
+    `${"x.".repeat(60)}${domain}`,
+  ];
+
+  it("fetches every candidate key in one pipeline request, whatever the depth: one MGET plus one LRANGE per pattern", async () => {
     const domain = uniqueHost("rt");
     await redis.set(`${PREFIX}*.${domain}`, address("wild"));
-    const hosts = [
-      domain,
-      `a.${domain}`,
-      `a.b.c.d.e.f.g.h.i.j.${domain}`,
-      "localhost",
-      "10.9.8.7",
-      "[::1]",
-      `${"x.".repeat(60)}${domain}`,
-    ];
-    for (const host of hosts) {
+    for (const host of hosts(domain)) {
       bridge.resetStats();
       const status = (await send(router.url, { host })).status;
       expect(status === 200 || status === 403).toBe(true);
       expect(bridge.stats.requests).toBe(1);
       expect(bridge.stats.byPath).toEqual({ "/pipeline": 1 });
-      expect(bridge.stats.keysRead).toEqual(candidateKeys(host, PREFIX).map((c) => c.key));
+      expect(bridge.stats.keysRead).toEqual(lookupKeys(host, lookup));
+      // Upstash bills per command: was 2 per pattern (a GET and an LRANGE each).
+      const patterns = hostPatterns(host).length;
+      expect(bridge.stats.commandNames).toEqual({ MGET: 1, LRANGE: patterns });
+      expect(bridge.stats.commands).toBe(1 + patterns);
     }
+  });
+
+  it("costs one command with HIPACHE_ROUTES=false, two with SHARED_DOWN_MARKS too", async () => {
+    const domain = uniqueHost("cheap");
+    await redis.set(`${PREFIX}*.${domain}`, address("wild"));
+    for (const host of hosts(domain)) {
+      bridge.resetStats();
+      expect([200, 403]).toContain((await send(stringsOnly.url, { host })).status);
+      expect([bridge.stats.requests, bridge.stats.commands, bridge.stats.commandNames]).toEqual([1, 1, { MGET: 1 }]);
+      expect(bridge.stats.keysRead).toEqual(hostPatterns(host).map((pattern) => PREFIX + pattern));
+
+      bridge.resetStats();
+      expect([200, 403]).toContain((await send(stringsOnlyShared.url, { host })).status);
+      expect([bridge.stats.requests, bridge.stats.commands, bridge.stats.commandNames]).toEqual([
+        1,
+        2,
+        { MGET: 1, SUNION: 1 },
+      ]);
+    }
+    expect(await routeOf(`x.${domain}`)).toBe("wild");
+  });
+
+  it("ignores Hipache lists with HIPACHE_ROUTES=false", async () => {
+    const host = uniqueHost("nohipache");
+    await redis.rpush(`${PREFIX}frontend:${host}`, "site", `http://${address("hipache")}`);
+    expect(await routeOf(host)).toBe("hipache");
+    expect((await send(stringsOnly.url, { host })).status).toBe(403);
   });
 });

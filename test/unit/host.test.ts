@@ -14,6 +14,8 @@ describe("normalizeHost", () => {
     ["[0:0:0:0:0:0:0:1]", "[::1]"],
     ["xn--bcher-kva.example", "xn--bcher-kva.example"],
     ["bücher.example", "xn--bcher-kva.example"],
+    ["bücher．example", "xn--bcher-kva.example"], // IDNA maps the full-width dot
+    ["ﬀ.example.com", "ff.example.com"],
     ["_acme.example.com", "_acme.example.com"],
   ])("%s -> %s", (raw, expected) => {
     expect(normalizeHost(raw)).toBe(expected);
@@ -34,6 +36,14 @@ describe("normalizeHost", () => {
     ["user@a.example", "userinfo"],
     ["a.example/path", "path"],
     ["[zz::1]", "bad IPv6"],
+    ["é@admin.example.com", "URL userinfo in a Unicode name"],
+    ["é:1@admin.example.com:443", "URL userinfo and port"],
+    ["admin.example.com/é", "URL path"],
+    ["é.com?x=1", "URL query"],
+    ["admin.example.com#é", "URL fragment"],
+    ["admin.example.com\\é", "backslash, a path for http URLs"],
+    ["é%2eadmin.example.com", "percent-escape, decoded in a URL host"],
+    ["１２７.0.0.1", "full-width digits the URL parser reads as an IPv4 address"],
   ])("refuses %j (%s)", (raw) => {
     expect(() => normalizeHost(raw)).toThrow(InvalidHostError);
   });

@@ -21,6 +21,18 @@ describe("rewriteLocation (proxy_redirect default)", () => {
     expect(rewriteLocation(location, target, pub)).toBe(expected);
   });
 
+  it.each([
+    ["http://10.0.0.7:5000/login", upstream, "https://app1.example.com/app/login"],
+    ["http://10.0.0.7:5000", upstream, "https://app1.example.com/app/"],
+    ["http://10.0.0.7:5000?x=1", upstream, "https://app1.example.com/app/?x=1"],
+    ["http://10.0.0.7:5000/v2/login", based, "https://app1.example.com/app/login"],
+    // Outside the upstream's base path: not under the prefix either (nginx leaves it to the app).
+    ["http://10.0.0.7:5000/other", based, "https://app1.example.com/other"],
+    ["/login", upstream, "/login"],
+  ])("%s under the stripped prefix /app -> %s", (location, target, expected) => {
+    expect(rewriteLocation(location, target, pub, "/app")).toBe(expected);
+  });
+
   it("understands the default port", () => {
     const plain = { origin: "http://10.0.0.7", basePath: "" };
     expect(rewriteLocation("http://10.0.0.7:80/x", plain, pub)).toBe("https://app1.example.com/x");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addForwardingHeaders } from "../../src/proxy/forwarded.ts";
+import { addForwardingHeaders, clientInfo } from "../../src/proxy/forwarded.ts";
 import { stripHopByHop } from "../../src/proxy/hop-by-hop.ts";
 
 describe("stripHopByHop", () => {
@@ -31,7 +31,13 @@ describe("stripHopByHop", () => {
 describe("addForwardingHeaders", () => {
   it("quotes IPv6 and non-token values in Forwarded (RFC 7239 §4)", () => {
     const headers = new Headers({ forwarded: "for=192.0.2.60" });
-    addForwardingHeaders(headers, { clientIp: "2001:db8::1", host: "app.example:8443", proto: "https", port: "8443" });
+    addForwardingHeaders(headers, {
+      clientIp: "2001:db8::1",
+      host: "app.example:8443",
+      proto: "https",
+      port: "8443",
+      origin: "https://app.example:8443",
+    });
     expect(headers.get("forwarded")).toBe('for=192.0.2.60, for="[2001:db8::1]";host="app.example:8443";proto=https');
     expect(headers.get("x-forwarded-for")).toBe("2001:db8::1");
     expect(headers.get("x-forwarded-port")).toBe("8443");
@@ -39,8 +45,27 @@ describe("addForwardingHeaders", () => {
 
   it("omits for= when the client address is unknown", () => {
     const headers = new Headers();
-    addForwardingHeaders(headers, { clientIp: null, host: "app.example", proto: "http", port: "80" });
+    addForwardingHeaders(headers, {
+      clientIp: null,
+      host: "app.example",
+      proto: "http",
+      port: "80",
+      origin: "http://app.example",
+    });
     expect(headers.get("forwarded")).toBe("host=app.example;proto=http");
     expect(headers.has("x-forwarded-for")).toBe(false);
+  });
+});
+
+describe("clientInfo", () => {
+  it.each([
+    ["http://app.example", "http", "80"],
+    ["https://app.example", "https", "443"],
+    ["https://app.example:8443", "https", "8443"],
+    ["http://[::1]:8787", "http", "8787"],
+    ["http://[::1]", "http", "80"],
+  ])("reads scheme and port from the origin %s", (origin, proto, port) => {
+    const request = new Request(`${origin}/x`, { headers: { host: "app.example" } });
+    expect(clientInfo(request, origin)).toMatchObject({ proto, port, origin, host: "app.example" });
   });
 });

@@ -37,7 +37,7 @@ describe("createFailureLog", () => {
 describe("createRouteCache", () => {
   it("stays within maxEntries however many hosts are looked up", async () => {
     const cache = createRouteCache({ maxEntries: 100 });
-    const load = (host: string): Promise<Route> => Promise.resolve(fallbackRoute(host, parseUpstream("10.0.0.7:5000")));
+    const load = (host: string): Promise<Route> => Promise.resolve(fallbackRoute(parseUpstream(`${host}:5000`)));
     for (let i = 0; i < 1000; i++) await cache.lookup(`h${i}.example`, load, () => undefined);
     expect(cache.size).toBe(100);
   });

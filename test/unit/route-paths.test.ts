@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findPathRule, matchPrefix, splitTarget, stripPrefix } from "../../src/route/paths.ts";
+import { splitTarget } from "../../src/proxy/target.ts";
+import { findPathRule, matchPrefix, stripPrefix } from "../../src/route/paths.ts";
 import type { PathRule } from "../../src/route/route.ts";
 
 describe("matchPrefix: segment boundaries", () => {
