@@ -3,8 +3,7 @@ import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts"
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { candidateKeys } from "../../src/route/patterns.ts";
 import { send } from "../support/http.ts";
-import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
-import { uniquePrefix } from "./routes-helpers.ts";
+import { routesClient, startRouter, uniqueHost, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 
 // Wildcard and catch-all keys would route other files' hosts: this router
 // reads only keys under its own prefix, through a bridge of its own whose

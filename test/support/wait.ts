@@ -1,3 +1,25 @@
+/** Waiting in tests: fixed pauses, polling for a condition, and a deadline on a promise. */
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` every 10 ms until it holds; fails after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
+
+/** Runs `attempt` every 50 ms until it returns true; fails after `timeoutMs`. */
+export async function eventually(attempt: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await attempt())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 /** Resolves as `promise` does, or rejects with `message` after `ms`: a clear failure instead of a test timeout. */
 export async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
