@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 
@@ -74,6 +75,67 @@ export function startSilentBackend(): Promise<TestUpstream> {
   return startHttpUpstream(() => {
     // Never answered.
   });
+}
+
+export interface UpstreamProcess {
+  /** `127.0.0.1:PORT` */
+  readonly address: string;
+  /** Requests that have arrived and not been answered yet, as the process reports them. */
+  readonly inFlight: number;
+  /** SIGKILL, and wait for the process to be gone: its connections are closed by the kernel. */
+  kill(): Promise<void>;
+}
+
+/**
+ * The body of the upstream process: answers every request like the demo
+ * app's `Hello world!` (X-App names it), `delayMs` after it has read the
+ * request, and reports each arrival (`+`) and answer (`-`) on stdout.
+ */
+const UPSTREAM_PROCESS = `
+const http = require("node:http");
+const [name, delayMs] = process.argv.slice(1);
+const server = http.createServer((request, response) => {
+  process.stdout.write("+");
+  request.resume();
+  request.on("end", () => setTimeout(() => {
+    response.writeHead(200, { "content-type": "text/plain; charset=utf-8", "x-app": name });
+    response.end(request.method === "HEAD" ? undefined : "Hello world! I am " + name + ".\\n");
+    process.stdout.write("-");
+  }, Number(delayMs)));
+});
+server.listen(0, "127.0.0.1", () => process.stdout.write("port " + server.address().port + "\\n"));
+`;
+
+/**
+ * An upstream in a process of its own, so a test can kill it as a crash
+ * would: requests it holds are cut off mid-flight, new connections are
+ * refused.
+ */
+export async function startUpstreamProcess(options: { name: string; delayMs: number }): Promise<UpstreamProcess> {
+  const child = spawn(process.execPath, ["-e", UPSTREAM_PROCESS, options.name, String(options.delayMs)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let out = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /^port (\d+)\n/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`upstream process exited (${code ?? "signal"}) before listening`)));
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    get inFlight() {
+      const events = out.slice(out.indexOf("\n") + 1);
+      return events.split("+").length - events.split("-").length;
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
 }
 
 function listen(server: Server | NetServer): Promise<number> {
