@@ -48,7 +48,7 @@ const CASES: readonly Case[] = (
     ["an empty string", "", 502, "invalid_route"],
     ["only whitespace", " \t ", 502, "invalid_route"],
     ["1 MB of garbage", "not a route ".repeat(MB / 12), 502, "invalid_route"],
-    ["1 MB of JSON with a bad backend at its end", `{"backends": ["${"a".repeat(MB)}:1:2"]}`, 502, "invalid_route"],
+    ["1 MB JSON, a bad backend at its end", `{"backends": ["${"a".repeat(MB)}:1:2"]}`, 502, "invalid_route"],
     ["the router's own address", SELF, 508, "loop_detected"],
   ] as const
 ).map(([what, value, status, code]) => ({ what, value, status, code }));
