@@ -7,8 +7,7 @@ import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts"
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { ROOT } from "../../scripts/lib/worker-bundle.ts";
 import { send } from "../support/http.ts";
-import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
-import { uniquePrefix } from "../integration/routes-helpers.ts";
+import { routesClient, startRouter, uniqueHost, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 
 const redis = routesClient();
 /** This file's routes live under their own prefix; the router below reads the same one. */

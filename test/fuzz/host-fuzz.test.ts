@@ -5,7 +5,7 @@ import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts
 import { normalizeHost } from "../../src/host.ts";
 import { lookupKeys } from "../../src/route/lookup.ts";
 import { rawRequest } from "../support/raw.ts";
-import { routesClient, startRouter, type RouterUnderTest } from "../support/stack.ts";
+import { routesClient, startRouter, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 
 /** FUZZ_RUNS=20000 npm test -- test/fuzz for a longer run; the seed keeps CI repeatable. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
@@ -16,19 +16,21 @@ let bridge: RunningBridge;
 let router: RouterUnderTest;
 let app: RunningDemoApp;
 const ROUTED = ["fuzz-routed.example", "xn--bcher-kva.fuzz.example", "127.0.0.1", "[::1]"];
+/** Routes for `127.0.0.1` and `[::1]` must not reach other files' routers, which share the suite's Redis. */
+const PREFIX = uniquePrefix("fuzz");
 
 beforeAll(async () => {
   bridge = await startBridge({ redisPort: inject("redisPort"), token: TOKEN });
   [router, app] = await Promise.all([
-    startRouter({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: TOKEN }),
+    startRouter({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: TOKEN, ROUTE_KEY_PREFIX: PREFIX }),
     startDemoApp({ name: "fuzzed" }),
   ]);
   const redis = routesClient();
-  for (const host of ROUTED) await redis.set(host, app.address);
+  for (const host of ROUTED) await redis.set(PREFIX + host, app.address);
 });
 afterAll(async () => {
   const redis = routesClient();
-  for (const host of ROUTED) await redis.del(host);
+  for (const host of ROUTED) await redis.del(PREFIX + host);
   await Promise.all([router.dispose(), app.close(), bridge.close()]);
 });
 
@@ -84,7 +86,7 @@ describe("fuzzed requests", () => {
     await fc.assert(
       fc.asyncProperty(hostHeader, method, path, extraHeaders, async (host, m, target, headers) => {
         bridge.resetStats();
-        const reply = await rawRequest(router.port, requestBytes(m, target, host, headers));
+        const reply = await rawRequest(router.url, requestBytes(m, target, host, headers));
         expect(reply.text).not.toContain(TOKEN);
         const key = expectedKey(host);
         if (/^x-app: fuzzed\r$/im.test(reply.text)) {
@@ -105,7 +107,7 @@ describe("fuzzed requests", () => {
           key === null
             ? []
             : lookupKeys(key, {
-                keyPrefix: "",
+                keyPrefix: PREFIX,
                 hipacheRoutes: true,
                 sharedDownMarks: false,
                 noRouteStatus: 403,

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { sleep, startOwnBridge, type OwnBridge } from "../support/bridges.ts";
+import { startOwnBridge, type OwnBridge } from "../support/bridges.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
+import { sleep } from "../support/wait.ts";
 
 const NEGATIVE_TTL_MS = 400;
 

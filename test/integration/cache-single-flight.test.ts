@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { sleep, startOwnBridge, until, type OwnBridge } from "../support/bridges.ts";
+import { startOwnBridge, type OwnBridge } from "../support/bridges.ts";
 import { startGate, type Gate } from "../support/gate.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
+import { sleep, until } from "../support/wait.ts";
 
 const redis = routesClient();
 let bridge: OwnBridge;

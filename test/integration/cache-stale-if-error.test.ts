@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { eventually, sleep, startBridgeProcess, startOwnBridge, until } from "../support/bridges.ts";
+import { startBridgeProcess, startOwnBridge } from "../support/bridges.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost } from "../support/stack.ts";
+import { eventually, sleep, until } from "../support/wait.ts";
 
 const TTL_MS = 200;
 /** The store is asked again for a failing host at most once per negative TTL. */

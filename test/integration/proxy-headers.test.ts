@@ -3,10 +3,9 @@ import { inject } from "vitest";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { freePort } from "../../scripts/lib/ports.ts";
 import { send } from "../support/http.ts";
-import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
+import { routedHost, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
 import { startTcpUpstream, type TestUpstream } from "../support/upstream.ts";
 
-const redis = routesClient();
 let router: RouterUnderTest;
 let app: RunningDemoApp;
 
@@ -17,12 +16,6 @@ afterAll(async () => {
   await Promise.all([router.dispose(), app.close()]);
 });
 
-async function routed(label: string, value: string): Promise<string> {
-  const host = uniqueHost(label);
-  await redis.set(host, value);
-  return host;
-}
-
 async function echo(host: string, headers: Record<string, string> = {}): Promise<EchoReply> {
   const reply = await send(router.url, { host, path: "/echo", headers });
   expect(reply.status).toBe(200);
@@ -31,7 +24,7 @@ async function echo(host: string, headers: Record<string, string> = {}): Promise
 
 describe("hop-by-hop headers (RFC 9110 §7.6.1)", () => {
   it("removes them from the request: Connection, what it names, Keep-Alive, Proxy-*, TE, Trailer, Upgrade", async () => {
-    const host = await routed("hop-req", app.address);
+    const host = await routedHost("hop-req", app.address);
     // Chunked and with a body: node:http sends Trailer only on such a request.
     const reply = await send(router.url, {
       host,
@@ -75,7 +68,7 @@ describe("hop-by-hop headers (RFC 9110 §7.6.1)", () => {
       });
     });
     try {
-      const host = await routed("hop-res", upstream.address);
+      const host = await routedHost("hop-res", upstream.address);
       const reply = await send(router.url, { host });
       expect(reply.text).toBe("ok");
       for (const name of ["x-upstream-hop", "keep-alive", "proxy-authenticate", "trailer", "upgrade"]) {
@@ -91,14 +84,14 @@ describe("hop-by-hop headers (RFC 9110 §7.6.1)", () => {
 
 describe("forwarding headers", () => {
   it("appends the client's address to X-Forwarded-For, keeping a client-sent value in front", async () => {
-    const host = await routed("xff", app.address);
+    const host = await routedHost("xff", app.address);
     expect((await echo(host)).headers["x-forwarded-for"]).toBe("127.0.0.1");
     const { headers } = await echo(host, { "x-forwarded-for": "203.0.113.9, 198.51.100.7" });
     expect(headers["x-forwarded-for"]).toBe("203.0.113.9, 198.51.100.7, 127.0.0.1");
   });
 
   it("describes the original request in X-Forwarded-Host/-Proto/-Port, replacing client-sent values", async () => {
-    const host = await routed("xfh", app.address);
+    const host = await routedHost("xfh", app.address);
     const reply = await send(router.url, {
       host: `${host}:8443`,
       path: "/echo",
@@ -112,26 +105,26 @@ describe("forwarding headers", () => {
   });
 
   it("adds an RFC 7239 Forwarded element after any the client sent", async () => {
-    const host = await routed("fwd7239", app.address);
+    const host = await routedHost("fwd7239", app.address);
     expect((await echo(host)).headers.forwarded).toBe(`for=127.0.0.1;host=${host};proto=http`);
     const { headers } = await echo(host, { forwarded: 'for="[2001:db8::1]"' });
     expect(headers.forwarded).toBe(`for="[2001:db8::1]", for=127.0.0.1;host=${host};proto=http`);
   });
 
   it("appends a Via entry naming the router (RFC 9110 §7.6.3)", async () => {
-    const host = await routed("via", app.address);
+    const host = await routedHost("via", app.address);
     expect((await echo(host)).headers.via).toBe("1.1 edge-host-router");
     expect((await echo(host, { via: "1.0 fred" })).headers.via).toBe("1.0 fred, 1.1 edge-host-router");
   });
 
   it("counts hops in X-Host-Router-Hops, so a request that comes back is recognised", async () => {
-    const host = await routed("hops", app.address);
+    const host = await routedHost("hops", app.address);
     expect((await echo(host)).headers["x-host-router-hops"]).toBe("1");
     expect((await echo(host, { "x-host-router-hops": "2" })).headers["x-host-router-hops"]).toBe("3");
   });
 
   it("sends the upstream the URL's host as Host (platform rule) and the client's in X-Forwarded-Host", async () => {
-    const host = await routed("host", app.address);
+    const host = await routedHost("host", app.address);
     const { headers } = await echo(host);
     expect(headers.host).toBe(app.address);
     expect(headers["x-forwarded-host"]).toBe(host);
@@ -143,7 +136,7 @@ describe("nothing of ours leaks", () => {
   const storeAddress = new URL(inject("bridgeUrl")).host;
 
   it("sends the upstream neither the route store's token nor its address", async () => {
-    const host = await routed("leak-up", app.address);
+    const host = await routedHost("leak-up", app.address);
     const seen = JSON.stringify(await echo(host));
     expect(seen).not.toContain(token);
     expect(seen).not.toContain(storeAddress);
@@ -152,9 +145,9 @@ describe("nothing of ours leaks", () => {
   it("names neither secrets nor internal addresses in any answer", async () => {
     const refused = `127.0.0.1:${await freePort()}`;
     const hosts = [
-      await routed("leak-ok", app.address),
-      await routed("leak-refused", refused),
-      await routed("leak-bad", "gopher://10.1.2.3:70"),
+      await routedHost("leak-ok", app.address),
+      await routedHost("leak-refused", refused),
+      await routedHost("leak-bad", "gopher://10.1.2.3:70"),
       uniqueHost("leak-none"),
     ];
     for (const host of hosts) {
@@ -174,7 +167,7 @@ describe("nothing of ours leaks", () => {
     const debug = await startRouter({ DEBUG_EXPOSE_UPSTREAM: "true" });
     try {
       const refused = `127.0.0.1:${await freePort()}`;
-      const [ok, down] = [await routed("dbg-ok", app.address), await routed("dbg-down", refused)];
+      const [ok, down] = [await routedHost("dbg-ok", app.address), await routedHost("dbg-down", refused)];
       expect((await send(debug.url, { host: ok })).headers["x-upstream"]).toBe(`http://${app.address}`);
       const failed = await send(debug.url, { host: down });
       expect([failed.status, failed.headers["x-upstream"]]).toEqual([502, `http://${refused}`]);

@@ -2,14 +2,14 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { send } from "../support/http.ts";
-import { rawRequest, rawStatus } from "../support/raw-http.ts";
-import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
+import { rawRequest, type RawReply } from "../support/raw.ts";
+import { routesClient, startRouter, uniqueHost, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 
 /**
  * This router reads routes under its own key prefix, so keys every test file
  * could want (`127.0.0.1`, `[::1]`) cannot collide with other files' routes.
  */
-const prefix = `hygiene-${randomBytes(4).toString("hex")}:`;
+const prefix = uniquePrefix("hygiene");
 const redis = routesClient();
 let router: RouterUnderTest;
 let app: RunningDemoApp;
@@ -25,7 +25,7 @@ function routeTo(host: string, value: string): Promise<unknown> {
   return redis.set(prefix + host, value);
 }
 
-function rawGet(host: Buffer | string): Promise<string> {
+function rawGet(host: Buffer | string): Promise<RawReply> {
   const hostBytes = typeof host === "string" ? Buffer.from(host, "latin1") : host;
   return rawRequest(
     router.url,
@@ -56,7 +56,7 @@ describe("host normalisation before lookup", () => {
     const ascii = new URL(`http://${label}.example/`).hostname;
     expect(ascii.startsWith("xn--")).toBe(true);
     await routeTo(ascii, app.address);
-    expect(rawStatus(await rawGet(Buffer.from(`${label}.example`, "utf8")))).toBe(200);
+    expect((await rawGet(Buffer.from(`${label}.example`, "utf8"))).status).toBe(200);
     expect((await send(router.url, { host: ascii.toUpperCase() })).status).toBe(200);
   });
 
@@ -81,7 +81,7 @@ describe("host normalisation before lookup", () => {
       `[${host}]`,
     ];
     for (const lookalike of lookalikes) {
-      const status = rawStatus(await rawGet(lookalike));
+      const status = (await rawGet(lookalike)).status;
       expect([400, 403, 500], `${lookalike} -> ${status}`).toContain(status);
     }
     expect(app.requests).toBe(before);
@@ -106,12 +106,12 @@ describe("internationalised names cannot smuggle URL syntax", () => {
       `é%2e${target}`,
     ]) {
       const reply = await rawGet(Buffer.from(smuggled, "utf8"));
-      expect([smuggled, rawStatus(reply)]).toEqual([smuggled, 400]);
-      expect(reply).toContain("Invalid Host header");
+      expect([smuggled, reply.status]).toEqual([smuggled, 400]);
+      expect(reply.text).toContain("Invalid Host header");
     }
     expect(app.requests).toBe(before);
     // The same name without the syntax is still an ordinary (unrouted) host.
-    expect(rawStatus(await rawGet(Buffer.from(`é.${target}`, "utf8")))).toBe(403);
+    expect((await rawGet(Buffer.from(`é.${target}`, "utf8"))).status).toBe(403);
   });
 });
 

@@ -5,7 +5,8 @@ import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts
 import { deadKeys } from "../../src/route/dead-set.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
-import { startResettingBackend, startSilentBackend, type FailingBackend } from "./routes-helpers.ts";
+import { startResettingBackend, startSilentBackend, type TestUpstream } from "../support/upstream.ts";
+import { eventually, sleep } from "../support/wait.ts";
 
 const redis = routesClient();
 const TOKEN = "routes-failover-token";
@@ -15,7 +16,7 @@ let sharedA: RouterUnderTest;
 let sharedB: RouterUnderTest;
 let bridgeB: RunningBridge;
 let live: RunningDemoApp;
-const failing: FailingBackend[] = [];
+const failing: TestUpstream[] = [];
 
 beforeAll(async () => {
   bridgeB = await startBridge({ redisPort: inject("redisPort"), token: TOKEN });
@@ -42,20 +43,13 @@ afterAll(async () => {
   ]);
 });
 
-async function dead(): Promise<FailingBackend> {
+async function dead(): Promise<TestUpstream> {
   const backend = await startResettingBackend();
   failing.push(backend);
   return backend;
 }
 async function route(host: string, value: unknown): Promise<void> {
   await redis.set(host, JSON.stringify(value));
-}
-async function eventually(check: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("failover", () => {
@@ -221,7 +215,7 @@ describe("shared down marks (SHARED_DOWN_MARKS)", () => {
     const get = async () => (await send(sharedB.url, { host })).status;
     expect([await get(), await get(), await get()]).toEqual([200, 200, 200]);
     expect(down.connections).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await sleep(350);
     expect([await get(), await get()]).toEqual([200, 200]);
     expect(down.connections).toBe(2);
   });

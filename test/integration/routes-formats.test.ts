@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { send } from "../support/http.ts";
 import { logDetailsFor, routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
-import { eventually } from "../support/wait.ts";
-import { startSilentBackend, type FailingBackend } from "./routes-helpers.ts";
+import { startSilentBackend, type TestUpstream } from "../support/upstream.ts";
+import { eventually, sleep } from "../support/wait.ts";
 
 const redis = routesClient();
 let router: RouterUnderTest;
 let app1: RunningDemoApp;
 let app2: RunningDemoApp;
-let silent: FailingBackend;
+let silent: TestUpstream;
 
 beforeAll(async () => {
   [router, app1, app2, silent] = await Promise.all([
@@ -206,7 +206,7 @@ describe("expiry and deletion", () => {
     expect((await send(router.url, { host: deleted })).status).toBe(200);
     await redis.del(`frontend:${deleted}`);
     expect((await send(router.url, { host: deleted })).status).toBe(403);
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await sleep(450);
     expect((await send(router.url, { host: expiring })).status).toBe(403);
   });
 });

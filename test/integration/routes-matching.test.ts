@@ -4,8 +4,7 @@ import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts
 import { lookupKeys, type LookupOptions } from "../../src/route/lookup.ts";
 import { hostPatterns } from "../../src/route/patterns.ts";
 import { send } from "../support/http.ts";
-import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
-import { uniquePrefix } from "./routes-helpers.ts";
+import { routesClient, startRouter, uniqueHost, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 
 // Wildcard and catch-all keys would route other files' hosts: this router
 // reads only keys under its own prefix, through a bridge of its own whose

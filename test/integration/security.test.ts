@@ -80,14 +80,14 @@ describe("forwarding headers cannot be spoofed", () => {
 describe("no open proxy", () => {
   it("an absolute-form target never chooses the upstream: the Host does", async () => {
     const toRouted = await rawRequest(
-      router.port,
+      router.url,
       `GET http://169.254.169.254/echo HTTP/1.1\r\nHost: ${routed}\r\nConnection: close\r\n\r\n`,
     );
     expect(toRouted.status).toBe(200);
     expect(toRouted.text).toContain('"app":"guarded"');
     const unrouted = uniqueHost("absolute");
     const toUnrouted = await rawRequest(
-      router.port,
+      router.url,
       `GET http://${routed}/echo HTTP/1.1\r\nHost: ${unrouted}\r\nConnection: close\r\n\r\n`,
     );
     expect(toUnrouted.status).toBe(403);
@@ -144,7 +144,7 @@ describe("request smuggling shapes", () => {
     async (_shape, framing) => {
       const before = app.requests;
       const reply = await rawRequest(
-        router.port,
+        router.url,
         `POST /echo HTTP/1.1\r\nHost: ${routed}\r\nConnection: close\r\n${framing}`,
       );
       if (reply.status === 200) {

@@ -9,13 +9,15 @@ export interface RawReply {
 
 /**
  * Writes bytes exactly as given (a whole request, however malformed) on a new
- * connection and reads until the server closes it. For request shapes that
- * node:http refuses to produce: control characters, absolute-form targets,
+ * connection to `base` and reads until the server closes it (send
+ * `Connection: close`). For request shapes that node:http refuses to
+ * produce: control characters, absolute-form targets, bad Host bytes,
  * conflicting Content-Length / Transfer-Encoding.
  */
-export function rawRequest(port: number, request: string | Buffer, timeoutMs = 10_000): Promise<RawReply> {
+export function rawRequest(base: URL | string, request: string | Buffer, timeoutMs = 10_000): Promise<RawReply> {
+  const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: "127.0.0.1" }, () => socket.write(request));
+    const socket = connect({ port: Number(url.port), host: url.hostname }, () => socket.write(request));
     const chunks: Buffer[] = [];
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -48,3 +48,22 @@ export function routesClient(): Redis {
 export function uniqueHost(label: string): string {
   return `${label}-${Math.random().toString(36).slice(2, 10)}.test.example`;
 }
+
+/**
+ * A ROUTE_KEY_PREFIX no other test file uses: wildcard and catch-all keys
+ * (`*.example`, `*`) and IP-literal keys (`127.0.0.1`) stay private to the
+ * routers that read under it.
+ */
+export function uniquePrefix(label: string): string {
+  return `t-${label}-${Math.random().toString(36).slice(2, 8)}:`;
+}
+
+let shared: Redis | undefined;
+
+/** A fresh host (uniqueHost) whose route on the suite's Redis is `value`. */
+export async function routedHost(label: string, value: string): Promise<string> {
+  const host = uniqueHost(label);
+  shared ??= routesClient();
+  await shared.set(host, value);
+  return host;
+}
