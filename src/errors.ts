@@ -1,3 +1,5 @@
+import { clip } from "./clip.ts";
+
 /**
  * Every way a request can fail, as a class that carries its HTTP status.
  * Handlers throw these; `renderError` (error-response.ts) is the one place that
@@ -25,7 +27,8 @@ export class RouterError extends Error {
     this.status = status;
     this.code = code;
     this.headers = options.headers ?? {};
-    this.detail = options.detail ?? null;
+    // Details quote values (an upstream's error, a refused route value): keep log lines bounded.
+    this.detail = options.detail === undefined ? null : clip(options.detail, 1000);
   }
 }
 

@@ -1,3 +1,4 @@
+import { clip } from "../clip.ts";
 import type { Upstream } from "./upstream.ts";
 
 /** How a request picks among several backends. */
@@ -88,4 +89,8 @@ export interface Route extends RouteSpec {
 }
 
 /** A value that is not a valid route; the message says what is wrong. */
-export class RouteSyntaxError extends Error {}
+export class RouteSyntaxError extends Error {
+  constructor(message: string) {
+    super(clip(message));
+  }
+}

@@ -49,6 +49,10 @@ const CASES: readonly Case[] = (
     ["only whitespace", " \t ", 502, "invalid_route"],
     ["1 MB of garbage", "not a route ".repeat(MB / 12), 502, "invalid_route"],
     ["1 MB JSON, a bad backend at its end", `{"backends": ["${"a".repeat(MB)}:1:2"]}`, 502, "invalid_route"],
+    ["a 1 MB host name (one label)", "a".repeat(MB), 502, "invalid_route"],
+    ["a 300-character label", `${"b".repeat(300)}.example:80`, 502, "invalid_route"],
+    ["a bare number (IPv4 shorthand)", "2130706433:80", 502, "invalid_route"],
+    ["1 MB quoted in the refusal (a long scheme)", `${"c".repeat(MB)}://x`, 502, "invalid_route"],
     ["the router's own address", SELF, 508, "loop_detected"],
   ] as const
 ).map(([what, value, status, code]) => ({ what, value, status, code }));
