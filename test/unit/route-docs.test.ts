@@ -5,12 +5,13 @@ import { ROOT } from "../../scripts/lib/worker-bundle.ts";
 import { parseHostPattern } from "../../src/route/patterns.ts";
 import { parseHipacheList, parseRouteValue } from "../../src/route/value.ts";
 
-/** The operator docs' examples are routes the worker accepts, typed as the docs say. */
-const docs = readFileSync(join(ROOT, "docs", "routes.md"), "utf8");
+/** The README's Routes section: its examples are routes the worker accepts, typed as it says. */
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+const docs = readme.slice(readme.indexOf("\n## Routes\n"), readme.indexOf("\n## How requests are forwarded\n"));
 const blocks = [...docs.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang, body: body ?? "" }));
 const commands = blocks.filter((block) => block.lang === "").flatMap((block) => block.body.split("\n"));
 
-describe("docs/routes.md examples", () => {
+describe("README Routes examples", () => {
   const sets = commands.flatMap((line) => {
     const match = /^SET (\S+) (?:'([^']*)'|(\S+))(?: EX \d+)?$/.exec(line);
     return match ? [[match[1] ?? "", match[2] ?? match[3] ?? ""] as const] : [];
