@@ -152,6 +152,7 @@ class EventStream {
     if (this.state === "done") return;
     const wasOpen = this.state !== "confirming";
     this.state = "done";
+    if (!wasOpen) this.confirmed(new RedisConnectionError("the stream ended before redis confirmed it"));
     clearInterval(this.heartbeat);
     this.subscriber.close();
     if (wasOpen && !this.res.writableEnded && !this.res.destroyed) this.res.end();
