@@ -21,6 +21,7 @@ import {
   type Context,
 } from "./routes/commands.ts";
 import { CliUsageError, readCliEnv } from "./routes/env.ts";
+import { passwd } from "./routes/passwd.ts";
 
 const USAGE = `usage: npm run routes -- <command> …
 
@@ -30,7 +31,8 @@ const USAGE = `usage: npm run routes -- <command> …
   rm HOST                                  remove HOST's route (string key and Hipache list)
   export                                   print every route as JSON (routes export > routes.json)
   import FILE [--dry-run]                  validate FILE, then write all of it in one transaction
-  test HOST [PATH]                         which key and backend a request would use, and why
+  test HOST [PATH]                         which key, policies and backend a request would use, and why
+  passwd USER                              read a password on stdin, print the "user:hash" line for basicAuth
 
 HOST is a host name, a wildcard *.example.com, or the catch-all *.
 The store is UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN from the
@@ -46,6 +48,7 @@ const ARITY: Record<string, [number, number]> = {
   export: [0, 0],
   import: [1, 0],
   test: [1, 1],
+  passwd: [1, 0],
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -81,6 +84,15 @@ async function main(argv: string[]): Promise<number> {
     throw new CliUsageError(`--ttl must be a whole number of seconds above 0, not "${values.ttl ?? ""}"`);
   }
 
+  // No store needed: a hash is made locally.
+  if (command === "passwd") {
+    await passwd(
+      args[0] ?? "",
+      (text) => process.stdout.write(`${text}\n`),
+      (text) => process.stderr.write(`${text}\n`),
+    );
+    return 0;
+  }
   const env = readCliEnv();
   const ctx: Context = {
     env,

@@ -108,12 +108,13 @@ describe("ipAllowList", () => {
       "allow",
       JSON.stringify({ backends: app.address, ipAllowList: { sourceRange: ["192.0.2.0/24", "2001:db8::/32"] } }),
     );
-    for (const headers of [
+    const spoofs: Record<string, string>[] = [
       {},
       { "x-forwarded-for": "192.0.2.10" },
       { "x-real-ip": "192.0.2.10" },
       { forwarded: "for=192.0.2.10" },
-    ]) {
+    ];
+    for (const headers of spoofs) {
       const reply = await send(router.url, { host, headers });
       expect(reply.status).toBe(403);
       expect(reply.text).toContain("Your address is not allowed");
