@@ -32,7 +32,7 @@ const USAGE = `usage: npm run routes -- <command> …
   export                                   print every route as JSON (routes export > routes.json)
   import FILE [--dry-run]                  validate FILE, then write all of it in one transaction
   test HOST [PATH]                         which key, policies and backend a request would use, and why
-  passwd USER                              read a password on stdin, print the "user:hash" line for basicAuth
+  passwd USER [--iterations N]             read a password on stdin, print the "user:hash" line for basicAuth
 
 HOST is a host name, a wildcard *.example.com, or the catch-all *.
 The store is UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN from the
@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       ttl: { type: "string" },
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
+      iterations: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -78,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.ttl !== undefined && command !== "set") throw new CliUsageError("--ttl applies to set only");
   if (values["dry-run"] && command !== "import") throw new CliUsageError("--dry-run applies to import only");
+  if (values.iterations !== undefined && command !== "passwd")
+    throw new CliUsageError("--iterations applies to passwd only");
   if (values.json && command !== "ls" && command !== "get") throw new CliUsageError("--json applies to ls and get");
   const ttl = values.ttl === undefined ? null : Number(values.ttl);
   if (ttl !== null && !(/^\d+$/.test(values.ttl ?? "") && ttl > 0)) {
@@ -88,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "passwd") {
     await passwd(
       args[0] ?? "",
+      values.iterations,
       (text) => process.stdout.write(`${text}\n`),
       (text) => process.stderr.write(`${text}\n`),
     );

@@ -1,4 +1,4 @@
-import { hashPassword } from "../../src/policy/password-hash.ts";
+import { DEFAULT_ITERATIONS, hashPassword, MAX_ITERATIONS, MIN_ITERATIONS } from "../../src/policy/password-hash.ts";
 import { CommandFailure } from "./commands.ts";
 
 /**
@@ -6,7 +6,18 @@ import { CommandFailure } from "./commands.ts";
  * prompt, without echo, on a terminal; else everything piped in, less one
  * final newline) and prints the `user:hash` line for basicAuth.users.
  */
-export async function passwd(user: string, out: (text: string) => void, err: (text: string) => void): Promise<void> {
+export async function passwd(
+  user: string,
+  iterationsText: string | undefined,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<void> {
+  const iterations = iterationsText === undefined ? DEFAULT_ITERATIONS : Number(iterationsText);
+  if (!Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
+    throw new CommandFailure(
+      `refused: --iterations must be a whole number from ${MIN_ITERATIONS} to ${MAX_ITERATIONS}`,
+    );
+  }
   // RFC 7617 §2: a user-id containing a colon cannot be sent.
   // eslint-disable-next-line no-control-regex -- control characters are what we refuse
   if (user === "" || user.includes(":") || /[\s\x00-\x1f\x7f]/.test(user)) {
@@ -14,7 +25,7 @@ export async function passwd(user: string, out: (text: string) => void, err: (te
   }
   const password = process.stdin.isTTY ? await prompt(err) : (await readAll()).replace(/\r?\n$/, "");
   if (password === "") throw new CommandFailure("refused: empty password (pipe it in, or type it at the prompt)");
-  out(`${user}:${await hashPassword(password)}`);
+  out(`${user}:${await hashPassword(password, iterations)}`);
 }
 
 async function readAll(): Promise<string> {

@@ -6,12 +6,13 @@ import type { PolicyFacts } from "./facts.ts";
 import { constantTimeEqual, deriveKey } from "./password-hash.ts";
 
 /**
- * Credentials this isolate has verified, by SHA-256 of the user's hash line
- * and the password (never the password itself). A hit costs one SHA-256
- * instead of a PBKDF2; the hash line in the key means a changed or removed
- * user no longer matches. Bounded: an entry per distinct correct login.
+ * Verdicts this isolate has reached, right or wrong, by SHA-256 of the
+ * user's hash line and the password (never the password itself). A hit
+ * costs one SHA-256 instead of a PBKDF2, so a client that keeps sending the
+ * same stale credentials is cheap too; the hash line in the key means a
+ * changed or removed user no longer matches. Bounded: the oldest goes.
  */
-const verified = createLru<string, true>(1000);
+const verdicts = createLru<string, boolean>(1000);
 
 /**
  * HTTP Basic authentication (RFC 7617) against PBKDF2 hashes. The header is
@@ -33,13 +34,14 @@ export async function basicAuth(
   const user = spec.users.get(credentials.username);
   const hash = user ?? spec.users.values().next().value;
   if (!hash) return new UnauthorizedError(spec.realm, "no users");
-  const cacheKey = await sha256Hex(`${hash.line}\n${credentials.password}`);
-  if (user && verified.get(cacheKey)) return undefined;
-  const key = await deriveKey(credentials.password, hash.salt, hash.iterations);
-  if (user && constantTimeEqual(key, user.key)) {
-    verified.set(cacheKey, true);
-    return undefined;
+  const cacheKey = await sha256Hex(`${user ? "" : "?"}${hash.line}\n${credentials.password}`);
+  let valid = verdicts.get(cacheKey);
+  if (valid === undefined) {
+    const key = await deriveKey(credentials.password, hash.salt, hash.iterations);
+    valid = user !== undefined && constantTimeEqual(key, user.key);
+    verdicts.set(cacheKey, valid);
   }
+  if (valid) return undefined;
   return new UnauthorizedError(
     spec.realm,
     user ? `wrong password for user ${user.line.split(":")[0] ?? ""}` : "unknown user",
