@@ -62,8 +62,8 @@ export function readBackends(value: unknown, where: string): BackendList {
 
 /**
  * The cookie naming each backend. Its value is an FNV-1a hash of the
- * backend's URL, as Traefik's default: opaque (no address reaches the
- * client) and the same in every isolate. A forged value can only name
+ * backend's URL: opaque (no address reaches the client), the same in every
+ * isolate, and computed here once per parsed value. A forged value can only name
  * another of the route's own backends, which a client reaches anyway.
  */
 export function readSticky(value: unknown, where: string, backends: readonly Upstream[]): StickyCookie {
