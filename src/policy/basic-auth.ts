@@ -6,13 +6,16 @@ import type { PolicyFacts } from "./facts.ts";
 import { constantTimeEqual, deriveKey } from "./password-hash.ts";
 
 /**
- * Verdicts this isolate has reached, right or wrong, by SHA-256 of the
- * user's hash line and the password (never the password itself). A hit
- * costs one SHA-256 instead of a PBKDF2, so a client that keeps sending the
- * same stale credentials is cheap too; the hash line in the key means a
- * changed or removed user no longer matches. Bounded: the oldest goes.
+ * Verdicts this isolate has reached, right or wrong, by SHA-256 of the name
+ * sent, the user's hash line and the password (never the password itself).
+ * A hit costs one SHA-256 instead of a PBKDF2, so a client that keeps
+ * sending the same stale credentials is cheap too; the hash line in the key
+ * means a changed or removed user no longer matches. 1,000 of each at most,
+ * the least recently used going first.
  */
-const verdicts = createLru<string, boolean>(1000);
+const accepted = createLru<string, true>(1000);
+/** Apart, so a flood of wrong passwords cannot push the right ones out. */
+const refused = createLru<string, true>(1000);
 
 /**
  * HTTP Basic authentication (RFC 7617) against PBKDF2 hashes. The header is
@@ -34,12 +37,14 @@ export async function basicAuth(
   const user = spec.users.get(credentials.username);
   const hash = user ?? spec.users.values().next().value;
   if (!hash) return new UnauthorizedError(spec.realm, "no users");
-  const cacheKey = await sha256Hex(`${user ? "" : "?"}${hash.line}\n${credentials.password}`);
-  let valid = verdicts.get(cacheKey);
+  // The name as sent is in the key too: an unknown user's verdict is its own, so each new name costs a
+  // full verify, as a known user's first try does (no faster answer telling names apart).
+  const cacheKey = await sha256Hex(`${credentials.username}\n${hash.line}\n${credentials.password}`);
+  let valid = accepted.get(cacheKey) ?? (refused.get(cacheKey) ? false : undefined);
   if (valid === undefined) {
     const key = await deriveKey(credentials.password, hash.salt, hash.iterations);
     valid = user !== undefined && constantTimeEqual(key, user.key);
-    verdicts.set(cacheKey, valid);
+    (valid ? accepted : refused).set(cacheKey, true);
   }
   if (valid) return undefined;
   return new UnauthorizedError(

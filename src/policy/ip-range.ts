@@ -18,6 +18,7 @@ export interface CidrRange {
   readonly ipv4: boolean;
   readonly network: bigint;
   readonly mask: bigint;
+  toJSON(): string;
 }
 
 /** An address as a number, with IPv4-mapped IPv6 (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2) read as IPv4. */
@@ -59,7 +60,8 @@ export function parseCidr(text: string): CidrRange | string {
     }
   }
   const mask = ((1n << BigInt(length)) - 1n) << BigInt(bits - length);
-  return { ipv4: address.ipv4, network: address.value & mask, mask };
+  // JSON cannot hold a bigint: a route dumped as JSON (a dashboard, a test) shows the range as written.
+  return { ipv4: address.ipv4, network: address.value & mask, mask, toJSON: () => text };
 }
 
 /** Whether the address is inside any of the ranges; an address that does not parse is in none. */
