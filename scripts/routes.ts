@@ -21,6 +21,7 @@ import {
   type Context,
 } from "./routes/commands.ts";
 import { CliUsageError, readCliEnv } from "./routes/env.ts";
+import { passwd } from "./routes/passwd.ts";
 
 const USAGE = `usage: npm run routes -- <command> …
 
@@ -30,7 +31,8 @@ const USAGE = `usage: npm run routes -- <command> …
   rm HOST                                  remove HOST's route (string key and Hipache list)
   export                                   print every route as JSON (routes export > routes.json)
   import FILE [--dry-run]                  validate FILE, then write all of it in one transaction
-  test HOST [PATH]                         which key and backend a request would use, and why
+  test HOST [PATH]                         which key, policies and backend a request would use, and why
+  passwd USER [--iterations N]             read a password on stdin, print the "user:hash" line for basicAuth
 
 HOST is a host name, a wildcard *.example.com, or the catch-all *.
 The store is UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN from the
@@ -46,6 +48,7 @@ const ARITY: Record<string, [number, number]> = {
   export: [0, 0],
   import: [1, 0],
   test: [1, 1],
+  passwd: [1, 0],
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -55,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       ttl: { type: "string" },
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
+      iterations: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: true,
@@ -75,12 +79,24 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.ttl !== undefined && command !== "set") throw new CliUsageError("--ttl applies to set only");
   if (values["dry-run"] && command !== "import") throw new CliUsageError("--dry-run applies to import only");
+  if (values.iterations !== undefined && command !== "passwd")
+    throw new CliUsageError("--iterations applies to passwd only");
   if (values.json && command !== "ls" && command !== "get") throw new CliUsageError("--json applies to ls and get");
   const ttl = values.ttl === undefined ? null : Number(values.ttl);
   if (ttl !== null && !(/^\d+$/.test(values.ttl ?? "") && ttl > 0)) {
     throw new CliUsageError(`--ttl must be a whole number of seconds above 0, not "${values.ttl ?? ""}"`);
   }
 
+  // No store needed: a hash is made locally.
+  if (command === "passwd") {
+    await passwd(
+      args[0] ?? "",
+      values.iterations,
+      (text) => process.stdout.write(`${text}\n`),
+      (text) => process.stderr.write(`${text}\n`),
+    );
+    return 0;
+  }
   const env = readCliEnv();
   const ctx: Context = {
     env,

@@ -4,8 +4,10 @@ import { RouterError } from "./errors.ts";
 /** Reason phrases for the statuses the router itself produces. */
 const REASONS: Record<number, string> = {
   400: "Bad Request",
+  401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  429: "Too Many Requests",
   499: "Client Closed Request",
   500: "Internal Server Error",
   502: "Bad Gateway",

@@ -11,6 +11,7 @@ import { parseRouteValue } from "../../src/route/value.ts";
 import { readRoutes, routeKey, routeKeys, scanRoutes, type StoredRoute } from "./catalog.ts";
 import { actionText, headersText, kindOf, table, ttlText, upstreamsOf, upstreamText } from "./describe.ts";
 import type { CliEnv } from "./env.ts";
+import { policyLines, policyRows } from "./policies-text.ts";
 import { parseImportFile, type ExportEntry } from "./import-file.ts";
 
 export interface Context {
@@ -63,6 +64,7 @@ export async function getRoute(ctx: Context, hostText: string, json: boolean): P
     ];
     if (route.spec?.label) rows.push(["identifier", route.spec.label]);
     if (route.spec) for (const line of upstreamsOf(route.spec)) rows.push(["upstream", line]);
+    if (route.spec) for (const line of policyRows(route.spec)) rows.push(["policy", line]);
     if (route.problem) rows.push(["problem", `${route.problem} (the router answers 502 for this host)`]);
     rows.push(["ttl", route.ttl === null ? "none" : `${route.ttl}s`]);
     rows.push(["value", rawText(route)]);
@@ -256,6 +258,9 @@ function explainAction(ctx: Context, route: Route, path: string, query: string):
     throw new CommandFailure(
       `no path rule matches ${path} and the route has no backends of its own: the router answers 404`,
     );
+  const policies = policyLines(action.policies);
+  ctx.out(`policies  ${policies.length === 0 ? "none" : `checked in this order, the first refusal answers:`}`);
+  for (const line of policies) ctx.out(`          ${line}`);
   const sent = (rule?.strip ? stripPrefix(rule.prefix, path) : path) + query;
   if (action.type === "redirect") {
     ctx.out(`redirect  ${action.status} → ${upstreamText(action.target)}${sent}`);
@@ -267,13 +272,25 @@ function explainAction(ctx: Context, route: Route, path: string, query: string):
   if (action.responseHeaders.length > 0) ctx.out(`          response headers: ${headersText(action.responseHeaders)}`);
   action.backends.forEach((backend, i) => {
     const down = marked.includes(backend.origin) ? "   (marked down in Redis: skipped while another is up)" : "";
-    ctx.out(`backend   ${i + 1}. ${upstreamText(backend)}${sent}${down}`);
+    const weight = action.weights
+      ? `   (weight ${action.weights[i] ?? 1}${action.weights[i] === 0 ? ": drained" : ""})`
+      : "";
+    ctx.out(`backend   ${i + 1}. ${upstreamText(backend)}${sent}${weight}${down}`);
   });
+  if (action.sticky) {
+    ctx.out(
+      `sticky    cookie ${action.sticky.name}: a client stays on the backend that first answered it while it is up`,
+    );
+  }
   if (action.backends.length > 1) {
     ctx.out(
-      action.strategy === "round-robin"
-        ? "choice    round robin: each isolate takes the next backend for each request"
-        : "choice    random: each request picks one at random",
+      action.weights
+        ? action.strategy === "round-robin"
+          ? "choice    smooth weighted round robin (as nginx): each isolate spreads requests in proportion to the weights"
+          : "choice    random in proportion to the weights"
+        : action.strategy === "round-robin"
+          ? "choice    round robin: each isolate takes the next backend for each request"
+          : "choice    random: each request picks one at random",
     );
     ctx.out(
       "failover  on a refused connection or timeout, the next backend (idempotent requests whose body can be replayed)",

@@ -1,16 +1,23 @@
 /** Plain-text descriptions of routes, for tables and explanations. */
 import type { Action, HeaderEdits, RouteSpec } from "../../src/route/route.ts";
 import type { Upstream } from "../../src/route/upstream.ts";
+import { policyTags } from "./policies-text.ts";
 
 export function upstreamText(upstream: Upstream): string {
   return upstream.origin + upstream.basePath;
 }
 
-/** `http://a:80, http://b:80 (round-robin)` or `301 → https://www.example.com`. */
+/**
+ * `http://a:80, http://b:80 (round-robin)`, `http://a:80 ×9, http://b:80 ×1 (round-robin)`
+ * or `301 → https://www.example.com`; policies follow in brackets.
+ */
 export function actionText(action: Action): string {
-  if (action.type === "redirect") return `${action.status} → ${upstreamText(action.target)}`;
-  const list = action.backends.map(upstreamText).join(", ");
-  return action.backends.length > 1 ? `${list} (${action.strategy})` : list;
+  if (action.type === "redirect") return `${action.status} → ${upstreamText(action.target)}${policyTags(action)}`;
+  const weights = action.weights;
+  const list = action.backends
+    .map((backend, i) => upstreamText(backend) + (weights ? ` ×${weights[i] ?? 1}` : ""))
+    .join(", ");
+  return (action.backends.length > 1 ? `${list} (${action.strategy})` : list) + policyTags(action);
 }
 
 /** Every upstream and redirect target, path rules after the route's own. */

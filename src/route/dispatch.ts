@@ -1,3 +1,5 @@
+import { enforcePolicies } from "../policy/enforce.ts";
+import { createRateLimiter, type RateLimiter } from "../policy/rate-limiter.ts";
 import type { ForwardOptions } from "../proxy/forward.ts";
 import type { RequestTarget } from "../proxy/target.ts";
 import { isolateDownMarks, type DownMarks } from "./down-marks.ts";
@@ -16,6 +18,11 @@ export interface DispatchSettings {
   readonly upstreamTries: number;
   readonly backendDownMs: number;
   readonly sharedDownMarks: boolean;
+  /** The route store, where rate limits are counted (only routes with a rateLimit use it). */
+  readonly redisUrl: string;
+  readonly redisToken: string;
+  readonly lookupTimeoutMs: number;
+  readonly routeStoreErrorLogIntervalMs: number;
 }
 
 export interface DispatchOptions {
@@ -35,8 +42,9 @@ export interface DispatchOptions {
 
 /**
  * Everything that happens per request once the route is known, so a cached
- * Route still balances: pick the path rule (longest prefix), then redirect,
- * or forward with failover over the backends in balance order.
+ * Route still balances: pick the path rule (longest prefix), check its
+ * policies (src/policy/; none: one property read), then redirect, or forward
+ * with failover over the backends in balance order.
  */
 export async function routeRequest(
   request: Request,
@@ -48,6 +56,13 @@ export async function routeRequest(
   const rule = findPathRule(route.paths, path);
   const action = rule ? rule.action : route.fallback;
   if (!action) throw new NoPathRouteError(route.host, path);
+  if (action.policies) {
+    await enforcePolicies(request, action.policies, {
+      clientIp: options.forward.client.clientIp,
+      scope: `${route.key}|${rule?.prefix ?? ""}`,
+      rateLimiter: () => rateLimiterFor(options.settings),
+    });
+  }
   const targetPath = rule?.strip ? stripPrefix(rule.prefix, path) : path;
   if (action.type === "redirect") return redirectResponse(request, route.host, action, targetPath + query);
 
@@ -79,4 +94,21 @@ export async function routeRequest(
       ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
     },
   );
+}
+
+/** One per configuration for the isolate's life, made on the first rate-limited request. */
+const rateLimiters = new WeakMap<DispatchSettings, RateLimiter>();
+function rateLimiterFor(settings: DispatchSettings): RateLimiter {
+  let limiter = rateLimiters.get(settings);
+  if (!limiter) {
+    limiter = createRateLimiter({
+      url: settings.redisUrl,
+      token: settings.redisToken,
+      timeoutMs: settings.lookupTimeoutMs,
+      prefix: `${settings.keyPrefix}ratelimit:`,
+      logIntervalMs: settings.routeStoreErrorLogIntervalMs,
+    });
+    rateLimiters.set(settings, limiter);
+  }
+  return limiter;
 }

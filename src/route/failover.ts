@@ -5,6 +5,7 @@ import { orderBackends } from "./balance.ts";
 import { deadMember, deadMembers } from "./dead-set.ts";
 import type { DownMarks } from "./down-marks.ts";
 import type { ForwardAction, Route } from "./route.ts";
+import { pinBackend, readStickyCookie, stickTo } from "./sticky.ts";
 import type { Upstream } from "./upstream.ts";
 
 export interface FailoverOptions {
@@ -68,12 +69,11 @@ export async function forwardWithFailover(
 ): Promise<Response> {
   const now = Date.now();
   const shared = route.sharedDown && route.sharedDown.until > now ? route.sharedDown : null;
-  const order = orderBackends(action, {
-    key: target.balanceKey,
-    now,
-    downUntil: (origin) =>
-      Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0),
-  });
+  const downUntil = (origin: string) =>
+    Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0);
+  const sticky = readStickyCookie(request, action);
+  const balanced = orderBackends(action, { key: target.balanceKey, now, downUntil });
+  const order = sticky ? pinBackend(balanced, action, sticky, (backend) => downUntil(backend.origin) > now) : balanced;
   const wantRetry = order.length > 1 && options.tries > 1 && IDEMPOTENT.has(request.method);
   const streamed = request.body !== null && !sendsNoBody(request.method);
   const body = wantRetry && streamed ? await replayableBody(request) : null;
@@ -114,6 +114,7 @@ export async function forwardWithFailover(
         `clear the shared down mark of ${backend.origin}`,
       );
     }
+    if (sticky) stickTo(response, action, sticky, backend);
     return response;
   }
   throw lastError ?? new UpstreamUnreachableError("the route has no backends");

@@ -1,5 +1,7 @@
+import { readBackends, readSticky, type BackendList } from "./backend-spec.ts";
 import { mergeHeaderEdits, parseHeaderEdits } from "./headers.ts";
 import { sortPathRules, validatePrefix } from "./paths.ts";
+import { POLICY_FIELDS, readPolicies, type Policies } from "./policy-spec.ts";
 import {
   RouteSyntaxError,
   type Action,
@@ -16,19 +18,22 @@ import { parseUpstreamAs, type Upstream } from "./upstream.ts";
  * The JSON route format, validated by hand (no schema library in the worker):
  *
  *   {
- *     "backends": "10.0.0.1:8080" | ["10.0.0.1:8080", "https://api.internal/v2"],
- *     "strategy": "random" | "round-robin",          default "random"
+ *     "backends": "10.0.0.1:8080" | ["10.0.0.1:8080", {"url": "https://api.internal/v2", "weight": 3}],
+ *     "strategy": "random" | "round-robin",          default "random" ("round-robin" with weights)
+ *     "sticky": {"cookie": {"name": "lb", …}},       backend-spec.ts
  *     "timeout": 5,                                   seconds, default UPSTREAM_TIMEOUT_MS
  *     "requestHeaders":  {"X-Env": "prod", "Cookie": null},
  *     "responseHeaders": {"Strict-Transport-Security": "max-age=63072000"},
  *     "redirect": "https://www.example.com",          instead of backends
  *     "status": 301 | 302 | 307 | 308,                with redirect, default 302
  *     "paths": {"/api": <entry>, "/static": <entry>}  longest prefix wins
+ *     "maintenance", "ipAllowList", "basicAuth", "rateLimit": policy-spec.ts
  *   }
  *
  * A paths entry is a backend string, a list of backends, or an object with
  * the fields above except "paths", plus "strip": true to remove the prefix.
- * Entries inherit strategy, timeout and header edits from the route.
+ * Entries inherit strategy, timeout, header edits, sticky and policies from
+ * the route; an entry's own setting replaces the route's (null: none).
  */
 
 const ROUTE_FIELDS = new Set([
@@ -40,10 +45,12 @@ const ROUTE_FIELDS = new Set([
   "redirect",
   "status",
   "paths",
+  "sticky",
+  ...POLICY_FIELDS,
 ]);
 const ENTRY_FIELDS = new Set([...ROUTE_FIELDS, "strip"].filter((field) => field !== "paths"));
 /** Fields that only mean something when forwarding. */
-const FORWARD_ONLY = ["backends", "strategy", "timeout", "requestHeaders"] as const;
+const FORWARD_ONLY = ["backends", "strategy", "timeout", "requestHeaders", "sticky"] as const;
 const STRATEGIES: readonly Strategy[] = ["random", "round-robin"];
 const REDIRECT_STATUSES: readonly RedirectStatus[] = [301, 302, 307, 308];
 /** Same ceiling as UPSTREAM_TIMEOUT_MS. */
@@ -53,10 +60,14 @@ type JsonObject = Readonly<Record<string, unknown>>;
 
 /** What a route passes down to its path entries. */
 interface Inherited {
-  readonly strategy: Strategy;
+  /** null: not said, so "random", or "round-robin" for weighted backends. */
+  readonly strategy: Strategy | null;
   readonly timeoutMs: number | null;
   readonly requestHeaders: HeaderEdits;
   readonly responseHeaders: HeaderEdits;
+  /** The "sticky" value as written: each action applies it to its own backends. */
+  readonly sticky: unknown;
+  readonly policies: Policies | undefined;
 }
 
 /** Parses and validates a JSON route; the error message names the offending field. */
@@ -70,10 +81,12 @@ export function parseJsonRoute(text: string): RouteSpec {
   const route = asObject(data, "a JSON route");
   checkFields(route, ROUTE_FIELDS, "");
   const own = readSettings(route, "", {
-    strategy: "random",
+    strategy: null,
     timeoutMs: null,
     requestHeaders: [],
     responseHeaders: [],
+    sticky: null,
+    policies: undefined,
   });
   const fallback = readAction(route, "", own);
   const paths = route["paths"] === undefined ? [] : readPaths(route["paths"], own);
@@ -91,7 +104,7 @@ function readPaths(value: unknown, inherited: Inherited): PathRule[] {
     const problem = validatePrefix(prefix);
     if (problem) throw new RouteSyntaxError(`${where}: ${problem}`);
     if (typeof entry === "string" || Array.isArray(entry)) {
-      rules.push({ prefix, strip: false, action: forward(readBackends(entry, where), inherited) });
+      rules.push({ prefix, strip: false, action: forward(readBackends(entry, where), inherited, where) });
       continue;
     }
     const object = asObject(entry, where, "a backend, a list of backends, or an object");
@@ -126,6 +139,8 @@ function readSettings(object: JsonObject, where: string, inherited: Inherited): 
   const requestHeaders = object["requestHeaders"];
   const responseHeaders = object["responseHeaders"];
   return {
+    sticky: object["sticky"] === undefined ? inherited.sticky : object["sticky"],
+    policies: readPolicies(object, where, inherited.policies),
     strategy: (strategy as Strategy | undefined) ?? inherited.strategy,
     timeoutMs: typeof timeout === "number" ? Math.max(1, Math.round(timeout * 1000)) : inherited.timeoutMs,
     requestHeaders:
@@ -148,8 +163,12 @@ function readAction(object: JsonObject, where: string, settings: Inherited): Act
   const status = object["status"];
   if (redirect === undefined) {
     if (status !== undefined) throw new RouteSyntaxError(`${field(where, "status")} only applies with "redirect"`);
-    if (object["backends"] === undefined) return null;
-    return forward(readBackends(object["backends"], field(where, "backends")), settings);
+    if (object["backends"] === undefined) {
+      // A route of path rules only: its sticky settings are for the rules, but check them now.
+      if (object["sticky"]) readSticky(object["sticky"], field(where, "sticky"), []);
+      return null;
+    }
+    return forward(readBackends(object["backends"], field(where, "backends")), settings, where);
   }
   for (const name of FORWARD_ONLY) {
     if (object[name] !== undefined) {
@@ -164,30 +183,27 @@ function readAction(object: JsonObject, where: string, settings: Inherited): Act
     target: readRedirectTarget(redirect, field(where, "redirect")),
     status: (status as RedirectStatus | undefined) ?? 302,
     responseHeaders: settings.responseHeaders,
+    ...(settings.policies ? { policies: settings.policies } : {}),
   };
 }
 
-function forward(backends: readonly Upstream[], settings: Inherited): ForwardAction {
+function forward({ backends, weights }: BackendList, settings: Inherited, where: string): ForwardAction {
+  const { policies, sticky } = settings;
+  // removeHeader: the upstream never sees the credentials (a header edit, so it costs nothing per request).
+  const requestHeaders = policies?.basicAuth?.removeHeader
+    ? mergeHeaderEdits(settings.requestHeaders, [["authorization", null]])
+    : settings.requestHeaders;
   return {
     type: "forward",
     backends,
-    strategy: settings.strategy,
+    strategy: settings.strategy ?? (weights ? "round-robin" : "random"),
     timeoutMs: settings.timeoutMs,
-    requestHeaders: settings.requestHeaders,
+    requestHeaders,
     responseHeaders: settings.responseHeaders,
+    ...(weights ? { weights } : {}),
+    ...(sticky ? { sticky: readSticky(sticky, field(where, "sticky"), backends) } : {}),
+    ...(policies ? { policies } : {}),
   };
-}
-
-function readBackends(value: unknown, where: string): Upstream[] {
-  if (typeof value === "string") return [upstream(value, where)];
-  if (!Array.isArray(value)) {
-    throw new RouteSyntaxError(`${where} must be a backend ("10.0.0.1:8080") or a list of backends`);
-  }
-  if (value.length === 0) throw new RouteSyntaxError(`${where} is empty`);
-  return value.map((item: unknown, i) => {
-    if (typeof item !== "string") throw new RouteSyntaxError(`${where}[${i}] must be a string`);
-    return upstream(item, `${where}[${i}]`);
-  });
 }
 
 function readRedirectTarget(value: unknown, where: string): Upstream {

@@ -1,4 +1,5 @@
 import { clip } from "../clip.ts";
+import type { Policies } from "./policy-spec.ts";
 import type { Upstream } from "./upstream.ts";
 
 /** How a request picks among several backends. */
@@ -20,6 +21,24 @@ export interface ForwardAction {
   readonly timeoutMs: number | null;
   readonly requestHeaders: HeaderEdits;
   readonly responseHeaders: HeaderEdits;
+  /**
+   * Per backend, parallel to `backends` (0 = drained: no new traffic);
+   * absent when the value gives no weight, so every backend counts 1.
+   */
+  readonly weights?: readonly number[];
+  /** Pins a client to the backend that first answered it (balance.ts / failover.ts). */
+  readonly sticky?: StickyCookie;
+  /** Checked before forwarding (src/policy/); absent when none applies. */
+  readonly policies?: Policies;
+}
+
+/** The sticky cookie of a forward action, built once when the value is parsed. */
+export interface StickyCookie {
+  readonly name: string;
+  /** Parallel to the action's backends: the cookie value naming each (opaque, not its address). */
+  readonly ids: readonly string[];
+  /** Parallel too: the whole Set-Cookie value for each. */
+  readonly setCookies: readonly string[];
 }
 
 /** Answer with a redirect to `target` + the request's path and query. */
@@ -29,6 +48,8 @@ export interface RedirectAction {
   readonly target: Upstream;
   readonly status: RedirectStatus;
   readonly responseHeaders: HeaderEdits;
+  /** Checked before redirecting (src/policy/); absent when none applies. */
+  readonly policies?: Policies;
 }
 
 export type Action = ForwardAction | RedirectAction;

@@ -1,0 +1,11 @@
+import type { RateLimiter } from "./rate-limiter.ts";
+
+/** What the policies know of a request beyond the request itself, computed once before they run. */
+export interface PolicyFacts {
+  /** ClientInfo.clientIp (proxy/forwarded.ts): the connecting client, never X-Forwarded-For. */
+  readonly clientIp: string | null;
+  /** The route key and path rule: a rate limit counts each client within it. */
+  readonly scope: string;
+  /** The isolate's limiter on the route store; only rateLimit calls it. */
+  readonly rateLimiter: () => RateLimiter;
+}
