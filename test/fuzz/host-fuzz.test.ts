@@ -22,7 +22,12 @@ const PREFIX = uniquePrefix("fuzz");
 beforeAll(async () => {
   bridge = await startBridge({ redisPort: inject("redisPort"), token: TOKEN });
   [router, app] = await Promise.all([
-    startRouter({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: TOKEN, ROUTE_KEY_PREFIX: PREFIX }),
+    startRouter({
+      UPSTASH_REDIS_REST_URL: bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: TOKEN,
+      ROUTE_KEY_PREFIX: PREFIX,
+      HIPACHE_ROUTES: "true",
+    }),
     startDemoApp({ name: "fuzzed" }),
   ]);
   const redis = routesClient();
