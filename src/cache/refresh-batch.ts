@@ -43,7 +43,7 @@ export interface RefreshSchedule {
  * says when to look again, so a request costs a scan at most once in a while.
  */
 export function createRefreshSchedule(options: RefreshScheduleOptions): RefreshSchedule {
-  /** Hosts with a cached route, by when they were last used; Map order = first use. */
+  /** Hosts with a cached route, by when they were last used; in the order they were last refreshed. */
   const inUse = new Map<string, number>();
   let lastRefreshAt = Number.NEGATIVE_INFINITY;
   let nextScanAt = Number.NEGATIVE_INFINITY;
@@ -73,6 +73,12 @@ export function createRefreshSchedule(options: RefreshScheduleOptions): RefreshS
         if (hosts.length >= options.maxHosts) break;
       }
       if (hosts.length > 0) {
+        // To the back of the line: past maxHosts, those left out go first next time.
+        for (const host of hosts) {
+          const usedAt = inUse.get(host) ?? now;
+          inUse.delete(host);
+          inUse.set(host, usedAt);
+        }
         lastRefreshAt = now;
         nextScanAt = now + options.intervalMs;
       } else {

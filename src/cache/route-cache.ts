@@ -1,8 +1,11 @@
-import { InvalidRouteError, LookupBudgetError, NoRouteError, RouteStoreError } from "../errors.ts";
+import { LookupBudgetError, RouteStoreError } from "../errors.ts";
 import type { HostAnswer } from "../route/lookup.ts";
 import type { Route } from "../route/route.ts";
 import { createRouteCacheStats, type RouteCacheStats } from "./cache-stats.ts";
-import { createColdBatch, type BatchLoader } from "./cold-batch.ts";
+import type { RouteCacheOptions } from "./cache-options.ts";
+import { createColdBatch } from "./cold-batch.ts";
+import { DEADLINE_GRACE_MS, withDeadline } from "./deadline.ts";
+import { describe, isAnswer, type Entry, type MissEntry, type RouteEntry } from "./entries.ts";
 import { createFailureLog } from "./failure-log.ts";
 import { createLookupBudget } from "./lookup-budget.ts";
 import { createLru } from "./lru.ts";
@@ -26,40 +29,7 @@ export type CachedLookup =
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
 export type { BatchLoader } from "./cold-batch.ts";
-
-export interface RouteCacheOptions {
-  /** Reads the routes of several hosts in one round trip. */
-  readonly load: BatchLoader;
-  /** Routes kept (ROUTE_CACHE_SIZE); 0 turns caching off (every request asks the store). */
-  readonly maxEntries?: number;
-  /** "No route" and invalid-value answers kept, in a set of their own (MISS_CACHE_SIZE). */
-  readonly missEntries?: number;
-  /** How long a route is served without asking the store again; also the refresh interval. */
-  readonly ttlMs?: number;
-  /** How long "no route" (and an invalid value) is remembered. */
-  readonly negativeTtlMs?: number;
-  /** For how long after its TTL a route is still served while its refresh runs. */
-  readonly staleWhileRevalidateMs?: number;
-  /** While the store fails, a known route is served until it is this old. */
-  readonly maxStaleMs?: number;
-  /** After a failed lookup, the store is asked again for that unknown host at most this often. */
-  readonly retryMs?: number;
-  /** The longest a request waits for a lookup, including one another request started. */
-  readonly lookupTimeoutMs?: number;
-  /** Store failures and budget refusals are each logged at most once per this interval. */
-  readonly errorLogIntervalMs?: number;
-  /** Cold lookups per second and per isolate (LOOKUP_BUDGET_PER_SECOND); 0 = no budget. */
-  readonly lookupBudgetPerSecond?: number;
-  readonly lookupBudgetBurst?: number;
-  /** How long a cold lookup waits for others to share its round trip (COLD_LOOKUP_BATCH_WINDOW_MS). */
-  readonly coldBatchWindowMs?: number;
-  /** Hosts per round trip at most, cold batch or refresh (ROUTE_REFRESH_BATCH_SIZE). */
-  readonly batchMaxHosts?: number;
-  /** A route unused for this long is no longer refreshed (ROUTE_REFRESH_IDLE_MS). */
-  readonly refreshIdleMs?: number;
-  readonly now?: () => number;
-  readonly log?: (line: string) => void;
-}
+export type { RouteCacheOptions } from "./cache-options.ts";
 
 export interface RouteCache {
   lookup(host: string, waitUntil: WaitUntil): Promise<CachedLookup>;
@@ -67,23 +37,6 @@ export interface RouteCache {
   readonly size: number;
   readonly stats: RouteCacheStats;
 }
-
-/** A route; `failedAt` is set while the store fails to refresh it. */
-interface RouteEntry {
-  readonly route: Route;
-  readonly fetchedAt: number;
-  failedAt: number | undefined;
-}
-/** The definitive answer "none" (no key, or an unusable value), or a store failure for an unknown host. */
-interface MissEntry {
-  readonly kind: "answer" | "failure";
-  readonly error: unknown;
-  readonly fetchedAt: number;
-}
-type Entry = RouteEntry | MissEntry;
-
-/** A waiter gets this much longer than the store's own timeout (and the batch window) before it gives up. */
-const DEADLINE_GRACE_MS = 250;
 
 /**
  * An in-isolate cache of route lookups in front of the store, built so that
@@ -101,7 +54,7 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
   const { load, maxEntries = 10_000, missEntries = 10_000, ttlMs = 5_000, negativeTtlMs = 1_000 } = options;
   const { staleWhileRevalidateMs = 1_000, maxStaleMs = 3_600_000, retryMs = negativeTtlMs } = options;
   const { lookupTimeoutMs = 1_000, errorLogIntervalMs = 10_000, coldBatchWindowMs = 10 } = options;
-  const { batchMaxHosts = 1_000, refreshIdleMs = 300_000, now = Date.now } = options;
+  const { batchMaxHosts = 2_000, refreshIdleMs = 300_000, now = Date.now } = options;
   const { log = (line: string) => console.warn(line) } = options;
   const routes = createLru<string, RouteEntry>(Math.max(1, maxEntries));
   const misses = createLru<string, MissEntry>(Math.max(1, missEntries));
@@ -110,7 +63,7 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
   const failures = createFailureLog({ intervalMs: errorLogIntervalMs, log, now });
   const budget = createLookupBudget({
     perSecond: options.lookupBudgetPerSecond ?? 50,
-    burst: options.lookupBudgetBurst ?? 100,
+    burst: options.lookupBudgetBurst ?? 500,
     logIntervalMs: errorLogIntervalMs,
     log,
     now,
@@ -289,30 +242,4 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
       return routes.size + misses.size;
     },
   };
-}
-
-/**
- * "No such key" and "unusable value" are answers from a working store: they
- * are cached (for the negative TTL), so a host with a bad value costs one
- * lookup per negative TTL rather than one per request, and the fix is seen
- * as soon as a new route would be. Anything else is a store failure.
- */
-function isAnswer(error: unknown): boolean {
-  return error instanceof NoRouteError || error instanceof InvalidRouteError;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof RouteStoreError) return error.detail ?? error.message;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** Rejects with a 503 if the lookup has not settled in time: a request never hangs on it. */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RouteStoreError(`lookup did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
 }
