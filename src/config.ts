@@ -81,7 +81,7 @@ export function readConfig(bindings: object): RouterConfig {
     hipacheRoutes: boolean(env, "HIPACHE_ROUTES", false),
     missCacheSize: integer(env, "MISS_CACHE_SIZE", 10_000, 1, 1_000_000),
     lookupBudgetPerSecond: integer(env, "LOOKUP_BUDGET_PER_SECOND", 50, 0, 100_000),
-    lookupBudgetBurst: integer(env, "LOOKUP_BUDGET_BURST", 500, 1, 100_000),
+    lookupBudgetBurst: integer(env, "LOOKUP_BUDGET_BURST", 1_000, 1, 100_000),
     coldLookupBatchWindowMs: integer(env, "COLD_LOOKUP_BATCH_WINDOW_MS", 10, 0, 1_000),
     routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),

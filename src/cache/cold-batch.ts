@@ -7,6 +7,12 @@ export type BatchLoader = (hosts: readonly string[]) => Promise<BatchAnswers>;
 export interface ColdBatchOptions {
   /** How long the first host of a batch waits for others to join it. */
   readonly windowMs: number;
+  /**
+   * Batches leave at least this far apart (default 5 windows): under a burst
+   * of new hosts the round trips stay few (at most 20 a second by default)
+   * and each carries more hosts; a lone cold lookup still waits one window.
+   */
+  readonly minGapMs?: number;
   /** A batch that reaches this many hosts leaves at once. */
   readonly maxHosts: number;
   readonly load: BatchLoader;
@@ -29,15 +35,18 @@ interface Waiter {
  * Cold lookups that arrive together share one round trip: the first host to
  * miss opens a batch and every host that misses within `windowMs` joins it,
  * so a burst of new hosts (a flood, an isolate that has just started) costs
- * one command per batch, not one per host. The cost is at most `windowMs`
- * more for the first request of a batch. The caller keeps one request per
+ * one command per batch, not one per host. The cost is `windowMs` more for
+ * the first request of a batch (up to `minGapMs` during a burst). The caller keeps one request per
  * host (single flight): a host is never twice in a batch.
  */
 export function createColdBatch(options: ColdBatchOptions): ColdBatch {
   let queue: Waiter[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let flushedAt = Number.NEGATIVE_INFINITY;
+  const minGapMs = options.minGapMs ?? options.windowMs * 5;
 
   function flush(): void {
+    flushedAt = Date.now();
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const waiters = queue;
@@ -60,7 +69,7 @@ export function createColdBatch(options: ColdBatchOptions): ColdBatch {
       return new Promise<HostAnswer>((resolve, reject) => {
         queue.push({ host, resolve, reject });
         if (queue.length >= options.maxHosts) flush();
-        else timer ??= setTimeout(flush, options.windowMs);
+        else timer ??= setTimeout(flush, Math.max(options.windowMs, flushedAt + minGapMs - Date.now()));
       });
     },
   };

@@ -63,7 +63,7 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
   const failures = createFailureLog({ intervalMs: errorLogIntervalMs, log, now });
   const budget = createLookupBudget({
     perSecond: options.lookupBudgetPerSecond ?? 50,
-    burst: options.lookupBudgetBurst ?? 500,
+    burst: options.lookupBudgetBurst ?? 1_000,
     logIntervalMs: errorLogIntervalMs,
     log,
     now,
@@ -133,14 +133,15 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
     return read;
   }
 
+  const refreshCandidate = (host: string) => ({
+    fetchedAt: routes.peek(host)?.fetchedAt,
+    inFlight: inflight.has(host),
+  });
+
   /** Starts the batched refresh of every route in use that is due, if one may run now. */
   function refresh(waitUntil: WaitUntil, force: boolean): void {
     const at = now();
-    const hosts = schedule.due(
-      at,
-      (host) => ({ fetchedAt: routes.peek(host)?.fetchedAt, inFlight: inflight.has(host) }),
-      force,
-    );
+    const hosts = schedule.due(at, refreshCandidate, force);
     if (hosts.length === 0) return;
     stats.refreshBatches++;
     stats.refreshedHosts += hosts.length;
