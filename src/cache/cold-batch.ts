@@ -16,18 +16,25 @@ export interface ColdBatchOptions {
   /** A batch that reaches this many hosts leaves at once. */
   readonly maxHosts: number;
   readonly load: BatchLoader;
+  readonly now?: () => number;
   /** Called once per round trip, with its hosts and the commands it cost. */
   readonly onRoundTrip: (hosts: number, commands: number) => void;
 }
 
+/** A host's answer, and when the round trip that read it started (what its age counts from). */
+export interface BatchedAnswer {
+  readonly answer: HostAnswer;
+  readonly startedAt: number;
+}
+
 export interface ColdBatch {
   /** The host's answer from the next batch; rejects when that batch's round trip fails. */
-  request(host: string): Promise<HostAnswer>;
+  request(host: string): Promise<BatchedAnswer>;
 }
 
 interface Waiter {
   readonly host: string;
-  resolve(answer: HostAnswer): void;
+  resolve(answer: BatchedAnswer): void;
   reject(error: unknown): void;
 }
 
@@ -44,9 +51,11 @@ export function createColdBatch(options: ColdBatchOptions): ColdBatch {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let flushedAt = Number.NEGATIVE_INFINITY;
   const minGapMs = options.minGapMs ?? options.windowMs * 5;
+  const now = options.now ?? Date.now;
 
   function flush(): void {
-    flushedAt = Date.now();
+    const startedAt = now();
+    flushedAt = startedAt;
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const waiters = queue;
@@ -55,7 +64,9 @@ export function createColdBatch(options: ColdBatchOptions): ColdBatch {
     options.load(waiters.map((waiter) => waiter.host)).then(
       ({ answers, commands }) => {
         options.onRoundTrip(waiters.length, commands);
-        waiters.forEach((waiter, i) => waiter.resolve(answers[i] ?? { error: new RouteStoreError("no answer") }));
+        waiters.forEach((waiter, i) =>
+          waiter.resolve({ answer: answers[i] ?? { error: new RouteStoreError("no answer") }, startedAt }),
+        );
       },
       (error: unknown) => {
         options.onRoundTrip(waiters.length, 0);
@@ -66,10 +77,10 @@ export function createColdBatch(options: ColdBatchOptions): ColdBatch {
 
   return {
     request(host) {
-      return new Promise<HostAnswer>((resolve, reject) => {
+      return new Promise<BatchedAnswer>((resolve, reject) => {
         queue.push({ host, resolve, reject });
         if (queue.length >= options.maxHosts) flush();
-        else timer ??= setTimeout(flush, Math.max(options.windowMs, flushedAt + minGapMs - Date.now()));
+        else timer ??= setTimeout(flush, Math.max(options.windowMs, flushedAt + minGapMs - now()));
       });
     },
   };

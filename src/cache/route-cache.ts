@@ -47,7 +47,7 @@ export interface RouteCache {
  * - cold lookups share round trips (cold-batch.ts) and draw on a budget
  *   (lookup-budget.ts); past it an unknown host gets 503 with no store call.
  * Within an isolate at most one read per host is in flight (single flight).
- * `fetchedAt` is when the read was *asked for*, so an entry's age is never
+ * `fetchedAt` is when the read *started* (its round trip was sent), so an entry's age is never
  * under-estimated and a change is seen within TTL + stale-while-revalidate.
  */
 export function createRouteCache(options: RouteCacheOptions): RouteCache {
@@ -72,7 +72,13 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
     stats.storeRoundTrips++;
     stats.storeCommands += commands;
   };
-  const cold = createColdBatch({ windowMs: coldBatchWindowMs, maxHosts: batchMaxHosts, load, onRoundTrip: roundTrip });
+  const cold = createColdBatch({
+    windowMs: coldBatchWindowMs,
+    maxHosts: batchMaxHosts,
+    load,
+    now,
+    onRoundTrip: roundTrip,
+  });
   // Refreshed at the latest one interval (TTL) after it was due, a route is
   // never older than TTL + stale-while-revalidate when a request uses it.
   const schedule = createRefreshSchedule({
@@ -117,12 +123,11 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
   function fetchEntry(host: string, waitUntil: WaitUntil): Promise<Entry> {
     const pending = inflight.get(host);
     if (pending) return pending;
-    const askedAt = now();
     stats.coldLookups++;
     const read = track(
       host,
-      cold.request(host).then((answer) => {
-        const entry = settle(host, answer, askedAt);
+      cold.request(host).then(({ answer, startedAt }) => {
+        const entry = settle(host, answer, startedAt);
         // A request asked for it: in use from now on.
         if ("route" in entry) schedule.used(host, now());
         return entry;

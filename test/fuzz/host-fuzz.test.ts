@@ -27,6 +27,9 @@ beforeAll(async () => {
       UPSTASH_REDIS_REST_TOKEN: TOKEN,
       ROUTE_KEY_PREFIX: PREFIX,
       HIPACHE_ROUTES: "true",
+      // Routes in use are refreshed together, on whichever request comes after
+      // the TTL: a TTL longer than the run keeps each request's reads its own.
+      ROUTE_CACHE_TTL_MS: "3600000",
     }),
     startDemoApp({ name: "fuzzed" }),
   ]);
