@@ -5,7 +5,7 @@
  * counted by Redis itself (INFO commandstats). Three scenarios, a table, and
  * a last line such as
  *
- *   cost: cold_lookup_commands=1 steady_commands_per_isolate_per_min=12 flood_commands_per_request=0.01 flood_known_host_errors=0 routes_evicted=0 change_bound_ms=5600
+ *   cost: cold_lookup_commands=1 steady_commands_per_isolate_per_min=11.9 flood_commands_per_request=0.0086 flood_known_host_errors=0 routes_evicted=0 change_bound_ms=5345
  *
  * Stops by itself. Settings (environment):
  *   COST_ISOLATES=4  COST_HOSTS=1000  COST_STEADY_S=60 (one minute: the per-minute rate is counted, not extrapolated)
