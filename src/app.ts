@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { accessLog, type AccessLogVariables, type RequestFacts } from "./access-log.ts";
-import { createRouteCache, type RouteCache } from "./cache/route-cache.ts";
+import { configuredRouteCache } from "./cache/configured-cache.ts";
+import type { RouteCache } from "./cache/route-cache.ts";
 import { routeServerTiming } from "./cache/server-timing.ts";
 import { readConfig, type RouterConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
@@ -11,7 +12,6 @@ import { checkHops, readHops } from "./proxy/loop.ts";
 import { refuseBodyOnGetOrHead } from "./proxy/request-body.ts";
 import { routeRequest } from "./route/dispatch.ts";
 import { fallbackRoute } from "./route/fallback.ts";
-import { lookupRoute } from "./route/lookup.ts";
 import type { Route } from "./route/route.ts";
 import { createUpstashRouteStore, type RouteStore } from "./route/store.ts";
 
@@ -26,22 +26,12 @@ const isolateStates = new WeakMap<RouterConfig, IsolateState>();
 function isolateState(config: RouterConfig): IsolateState {
   let state = isolateStates.get(config);
   if (!state) {
-    state = {
-      store: createUpstashRouteStore({
-        url: config.redisUrl,
-        token: config.redisToken,
-        timeoutMs: config.lookupTimeoutMs,
-      }),
-      cache: createRouteCache({
-        maxEntries: config.routeCacheSize,
-        ttlMs: config.routeCacheTtlMs,
-        negativeTtlMs: config.routeCacheNegativeTtlMs,
-        staleWhileRevalidateMs: config.routeCacheStaleWhileRevalidateMs,
-        maxStaleMs: config.routeCacheMaxStaleMs,
-        lookupTimeoutMs: config.lookupTimeoutMs,
-        errorLogIntervalMs: config.routeStoreErrorLogIntervalMs,
-      }),
-    };
+    const store = createUpstashRouteStore({
+      url: config.redisUrl,
+      token: config.redisToken,
+      timeoutMs: config.lookupTimeoutMs,
+    });
+    state = { store, cache: configuredRouteCache(config, store) };
     isolateStates.set(config, state);
   }
   return state;
@@ -66,9 +56,7 @@ app.all("*", async (c) => {
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   let route: Route;
   try {
-    route = await findRoute(host, config, facts, (name) =>
-      cache.lookup(name, (key) => lookupRoute(key, store, config), waitUntil),
-    );
+    route = await findRoute(host, config, facts, (name) => cache.lookup(name, waitUntil));
   } finally {
     if (facts.cache) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
   }

@@ -21,7 +21,7 @@ export interface RouterConfig {
   readonly upstreamTries: number;
   /** How long a backend that refused or timed out is skipped while another is up. */
   readonly backendDownMs: number;
-  /** Also read Hipache's `frontend:<host>` lists (one more command per candidate pattern). */
+  /** Also read Hipache's `frontend:<host>` lists (one more command per candidate pattern); off by default. */
   readonly hipacheRoutes: boolean;
   /** Also record down marks in Redis (Hipache's `dead:<pattern>` sets) so other isolates learn of them. */
   readonly sharedDownMarks: boolean;
@@ -32,6 +32,17 @@ export interface RouterConfig {
   readonly routeCacheStaleWhileRevalidateMs: number;
   readonly routeCacheMaxStaleMs: number;
   readonly routeStoreErrorLogIntervalMs: number;
+  /** "No route" and invalid values kept apart from routes (the miss set). */
+  readonly missCacheSize: number;
+  /** Cold lookups per second and per isolate; 0 = no budget. */
+  readonly lookupBudgetPerSecond: number;
+  readonly lookupBudgetBurst: number;
+  /** How long a cold lookup waits for others to share its round trip. */
+  readonly coldLookupBatchWindowMs: number;
+  /** Hosts per round trip at most (refresh or cold batch). */
+  readonly routeRefreshBatchSize: number;
+  /** A route unused for this long is no longer refreshed. */
+  readonly routeRefreshIdleMs: number;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -67,7 +78,13 @@ export function readConfig(bindings: object): RouterConfig {
     routeCacheStaleWhileRevalidateMs: integer(env, "ROUTE_CACHE_STALE_WHILE_REVALIDATE_MS", 1_000, 0, 86_400_000),
     routeCacheMaxStaleMs: integer(env, "ROUTE_CACHE_MAX_STALE_MS", 3_600_000, 0, 604_800_000),
     routeStoreErrorLogIntervalMs: integer(env, "ROUTE_STORE_ERROR_LOG_INTERVAL_MS", 10_000, 0, 86_400_000),
-    hipacheRoutes: boolean(env, "HIPACHE_ROUTES", true),
+    hipacheRoutes: boolean(env, "HIPACHE_ROUTES", false),
+    missCacheSize: integer(env, "MISS_CACHE_SIZE", 10_000, 1, 1_000_000),
+    lookupBudgetPerSecond: integer(env, "LOOKUP_BUDGET_PER_SECOND", 50, 0, 100_000),
+    lookupBudgetBurst: integer(env, "LOOKUP_BUDGET_BURST", 1_000, 1, 100_000),
+    coldLookupBatchWindowMs: integer(env, "COLD_LOOKUP_BATCH_WINDOW_MS", 10, 0, 1_000),
+    routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
+    routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
   };
   parsed.set(bindings, config);
   return config;

@@ -68,6 +68,21 @@ export class RouteStoreError extends RouterError {
   }
 }
 
+/**
+ * The isolate's budget of cold lookups (LOOKUP_BUDGET_PER_SECOND) is spent:
+ * a host this isolate has no route for cannot be looked up now. Sent with no
+ * store call, so a flood of unknown Host names costs a bounded number of
+ * commands; hosts with a cached route are never refused.
+ */
+export class LookupBudgetError extends RouterError {
+  constructor() {
+    super(503, "lookup_budget", "Too many new host names at once; try again in a moment.", {
+      headers: { "retry-after": "1" },
+      detail: "cold lookup refused: the isolate's lookup budget is spent",
+    });
+  }
+}
+
 /** The upstream refused the connection or the connection failed. */
 export class UpstreamUnreachableError extends RouterError {
   constructor(detail: string) {

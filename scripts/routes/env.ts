@@ -45,8 +45,8 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, root = ROOT): C
   }
   const vars = () => readWranglerToml(join(root, "wrangler.toml")).vars;
   const keyPrefix = env["ROUTE_KEY_PREFIX"] ?? vars()["ROUTE_KEY_PREFIX"] ?? "";
-  const hipache = (env["HIPACHE_ROUTES"] ?? vars()["HIPACHE_ROUTES"] ?? "true").trim().toLowerCase();
-  return { url, token, source, keyPrefix, hipacheRoutes: hipache !== "false" && hipache !== "0" };
+  const hipache = (env["HIPACHE_ROUTES"] ?? vars()["HIPACHE_ROUTES"] ?? "false").trim().toLowerCase();
+  return { url, token, source, keyPrefix, hipacheRoutes: hipache === "true" || hipache === "1" };
 }
 
 /** `NAME="value"` / `NAME=value` lines; # comments. */

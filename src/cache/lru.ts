@@ -2,6 +2,8 @@
 export interface Lru<K, V> {
   /** The value, marked as just used; undefined when absent. */
   get(key: K): V | undefined;
+  /** The value without marking it used (for scans that must not reorder). */
+  peek(key: K): V | undefined;
   /** Stores the value as the most recently used, evicting the oldest if full. */
   set(key: K, value: V): void;
   delete(key: K): void;
@@ -22,6 +24,9 @@ export function createLru<K, V>(capacity: number): Lru<K, V> {
         map.set(key, value);
       }
       return value;
+    },
+    peek(key) {
+      return map.get(key);
     },
     set(key, value) {
       map.delete(key);

@@ -1,203 +1,251 @@
-import { InvalidRouteError, NoRouteError, RouteStoreError } from "../errors.ts";
+import { LookupBudgetError, RouteStoreError } from "../errors.ts";
+import type { HostAnswer } from "../route/lookup.ts";
 import type { Route } from "../route/route.ts";
+import { createRouteCacheStats, type RouteCacheStats } from "./cache-stats.ts";
+import type { RouteCacheOptions } from "./cache-options.ts";
+import { createColdBatch } from "./cold-batch.ts";
+import { DEADLINE_GRACE_MS, withDeadline } from "./deadline.ts";
+import { describe, isAnswer, type Entry, type MissEntry, type RouteEntry } from "./entries.ts";
 import { createFailureLog } from "./failure-log.ts";
+import { createLookupBudget } from "./lookup-budget.ts";
 import { createLru } from "./lru.ts";
+import { createRefreshSchedule } from "./refresh-batch.ts";
 
 /**
  * How a request's route was found, as reported in Server-Timing:
  * - `hit`: a fresh cache entry (a route, or a cached "no route");
  * - `miss`: the store was asked and the request waited for it;
- * - `stale`: an expired route served at once while one refresh runs;
- * - `error`: the store failed; a known route was served stale, or the request got 503.
+ * - `stale`: an expired route served at once while its refresh runs;
+ * - `error`: the store failed; a known route was served stale, or the request got 503;
+ * - `refused`: an uncached host past the lookup budget: 503, the store was not asked.
  */
-export type LookupOutcome = "hit" | "miss" | "stale" | "error";
+export type LookupOutcome = "hit" | "miss" | "stale" | "error" | "refused";
 
 export type CachedLookup =
   | { readonly outcome: LookupOutcome; readonly route: Route; readonly error?: undefined }
   | { readonly outcome: LookupOutcome; readonly route?: undefined; readonly error: unknown };
 
-/** Asks the store: resolves with the route, rejects with NoRouteError, InvalidRouteError or a store failure. */
-export type RouteLoader = (host: string) => Promise<Route>;
-
 /** `ctx.waitUntil`: keeps the isolate working on a promise after the response is sent. */
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
-export interface RouteCacheOptions {
-  /** Hosts kept, routes and misses together; 0 turns caching off (every request asks the store). */
-  readonly maxEntries?: number;
-  /** How long a route is served without asking the store again. */
-  readonly ttlMs?: number;
-  /** How long "no route" (and an invalid value) is remembered. */
-  readonly negativeTtlMs?: number;
-  /** For how long after its TTL a route is still served while one background refresh runs. */
-  readonly staleWhileRevalidateMs?: number;
-  /** While the store fails, a known route is served until it is this old. */
-  readonly maxStaleMs?: number;
-  /** After a failed lookup, the store is asked again for that host at most this often. */
-  readonly retryMs?: number;
-  /** The longest a request waits for a lookup, including one another request started. */
-  readonly lookupTimeoutMs?: number;
-  /** Store failures are logged at most once per this interval. */
-  readonly errorLogIntervalMs?: number;
-  readonly now?: () => number;
-  readonly log?: (line: string) => void;
-}
+export type { BatchLoader } from "./cold-batch.ts";
+export type { RouteCacheOptions } from "./cache-options.ts";
 
 export interface RouteCache {
-  lookup(host: string, load: RouteLoader, waitUntil: WaitUntil): Promise<CachedLookup>;
-  /** Entries held now (never more than maxEntries). */
+  lookup(host: string, waitUntil: WaitUntil): Promise<CachedLookup>;
+  /** Entries held now, routes and misses (never more than maxEntries + missEntries). */
   readonly size: number;
+  readonly stats: RouteCacheStats;
 }
 
-/** A route, or the definitive answer "none" (no key, or an unusable value), or a store failure. */
-type Entry =
-  | { readonly kind: "route"; readonly route: Route; readonly fetchedAt: number; failedAt: number | undefined }
-  | { readonly kind: "answer" | "failure"; readonly error: unknown; readonly fetchedAt: number };
-
-/** A waiter gets this much longer than the store's own timeout before it gives up by itself. */
-const DEADLINE_GRACE_MS = 250;
-
 /**
- * An in-isolate cache of route lookups, hits and misses, in front of the
- * store. Within an isolate at most one lookup per host is in flight (single
- * flight), whether a request waits for it or it refreshes an expired route in
- * the background. `fetchedAt` is when the lookup *started*, so an entry's age
- * is never under-estimated and the freshness bounds hold as stated.
+ * An in-isolate cache of route lookups in front of the store, built so that
+ * what the store costs is bounded whatever the traffic:
+ * - routes and misses live in separate bounded sets, so no number of unknown
+ *   hosts can evict a route;
+ * - routes in use are refreshed together, one round trip per TTL (refresh-batch.ts);
+ * - cold lookups share round trips (cold-batch.ts) and draw on a budget
+ *   (lookup-budget.ts); past it an unknown host gets 503 with no store call.
+ * Within an isolate at most one read per host is in flight (single flight).
+ * `fetchedAt` is when the read *started* (its round trip was sent), so an entry's age is never
+ * under-estimated and a change is seen within TTL + stale-while-revalidate.
  */
-export function createRouteCache(options: RouteCacheOptions = {}): RouteCache {
-  const {
-    maxEntries = 10_000,
-    ttlMs = 5_000,
-    negativeTtlMs = 1_000,
-    staleWhileRevalidateMs = 1_000,
-    maxStaleMs = 3_600_000,
-    retryMs = negativeTtlMs,
-    lookupTimeoutMs = 1_000,
-    errorLogIntervalMs = 10_000,
-    now = Date.now,
-    log = (line: string) => console.warn(line),
-  } = options;
-  const entries = createLru<string, Entry>(maxEntries);
+export function createRouteCache(options: RouteCacheOptions): RouteCache {
+  const { load, maxEntries = 10_000, missEntries = 10_000, ttlMs = 5_000, negativeTtlMs = 1_000 } = options;
+  const { staleWhileRevalidateMs = 1_000, maxStaleMs = 3_600_000, retryMs = negativeTtlMs } = options;
+  const { lookupTimeoutMs = 1_000, errorLogIntervalMs = 10_000, coldBatchWindowMs = 10 } = options;
+  const { batchMaxHosts = 2_000, refreshIdleMs = 300_000, now = Date.now } = options;
+  const { log = (line: string) => console.warn(line) } = options;
+  const routes = createLru<string, RouteEntry>(Math.max(1, maxEntries));
+  const misses = createLru<string, MissEntry>(Math.max(1, missEntries));
   const inflight = new Map<string, Promise<Entry>>();
+  const stats = createRouteCacheStats({ routes: () => routes.size, misses: () => misses.size });
   const failures = createFailureLog({ intervalMs: errorLogIntervalMs, log, now });
-  const waitLimitMs = lookupTimeoutMs + DEADLINE_GRACE_MS;
+  const budget = createLookupBudget({
+    perSecond: options.lookupBudgetPerSecond ?? 50,
+    burst: options.lookupBudgetBurst ?? 1_000,
+    logIntervalMs: errorLogIntervalMs,
+    log,
+    now,
+  });
+  const roundTrip = (commands: number) => {
+    stats.storeRoundTrips++;
+    stats.storeCommands += commands;
+  };
+  const cold = createColdBatch({
+    windowMs: coldBatchWindowMs,
+    maxHosts: batchMaxHosts,
+    load,
+    now,
+    onRoundTrip: roundTrip,
+  });
+  // Refreshed at the latest one interval (TTL) after it was due, a route is
+  // never older than TTL + stale-while-revalidate when a request uses it.
+  const schedule = createRefreshSchedule({
+    intervalMs: ttlMs,
+    dueAgeMs: Math.max(0, Math.min(ttlMs, staleWhileRevalidateMs)),
+    idleMs: refreshIdleMs,
+    maxHosts: batchMaxHosts,
+  });
+  const waitLimitMs = lookupTimeoutMs + coldBatchWindowMs + DEADLINE_GRACE_MS;
 
-  /** One lookup per host at a time; its result (not a failure) becomes the host's entry. */
-  function fetchEntry(host: string, load: RouteLoader, waitUntil: WaitUntil): Promise<Entry> {
+  /** Keeps a host's answer in its set; a store error for its keys alone is thrown. */
+  function settle(host: string, answer: HostAnswer, fetchedAt: number): Entry {
+    if ("route" in answer) {
+      const entry: RouteEntry = { route: answer.route, fetchedAt, failedAt: undefined };
+      routes.set(host, entry);
+      misses.delete(host);
+      failures.success();
+      return entry;
+    }
+    if (!isAnswer(answer.error)) throw answer.error;
+    const entry: MissEntry = { kind: "answer", error: answer.error, fetchedAt };
+    misses.set(host, entry);
+    routes.delete(host);
+    failures.success();
+    return entry;
+  }
+
+  /** Registers a read of `host` as the one in flight; a failure is logged and rethrown. */
+  function track(host: string, read: Promise<Entry>, onFailure?: () => void): Promise<Entry> {
+    const tracked = read
+      .catch((error: unknown) => {
+        failures.failure(describe(error));
+        onFailure?.();
+        throw error;
+      })
+      .finally(() => inflight.delete(host));
+    inflight.set(host, tracked);
+    return tracked;
+  }
+
+  /** One read per host at a time; a cold read joins the next cold batch. */
+  function fetchEntry(host: string, waitUntil: WaitUntil): Promise<Entry> {
     const pending = inflight.get(host);
     if (pending) return pending;
-    const startedAt = now();
-    const lookup = load(host)
-      .then(
-        (route): Entry => ({ kind: "route", route, fetchedAt: startedAt, failedAt: undefined }),
-        (error: unknown): Entry => {
-          if (isAnswer(error)) return { kind: "answer", error, fetchedAt: startedAt };
-          throw error;
-        },
-      )
-      .then(
-        (entry) => {
-          failures.success();
-          entries.set(host, entry);
-          return entry;
-        },
-        (error: unknown) => {
-          failures.failure(describe(error));
-          throw error;
-        },
-      )
-      .finally(() => inflight.delete(host));
-    inflight.set(host, lookup);
-    // The request that started the lookup may end (or its client go away)
-    // before the lookup does; others may be waiting for it.
-    waitUntil(lookup.catch(() => undefined));
-    return lookup;
+    stats.coldLookups++;
+    const read = track(
+      host,
+      cold.request(host).then(({ answer, startedAt }) => {
+        const entry = settle(host, answer, startedAt);
+        // A request asked for it: in use from now on.
+        if ("route" in entry) schedule.used(host, now());
+        return entry;
+      }),
+    );
+    // The request that started the read may end before it does; others may wait for it.
+    waitUntil(read.catch(() => undefined));
+    return read;
   }
 
-  /** Starts a background refresh of an expired route unless one is running or the last just failed. */
-  function revalidate(host: string, entry: Entry & { kind: "route" }, load: RouteLoader, waitUntil: WaitUntil): void {
-    if (inflight.has(host)) return;
-    if (entry.failedAt !== undefined && now() - entry.failedAt < retryMs) return;
-    fetchEntry(host, load, waitUntil).catch(() => {
-      entry.failedAt = now();
+  const refreshCandidate = (host: string) => ({
+    fetchedAt: routes.peek(host)?.fetchedAt,
+    inFlight: inflight.has(host),
+  });
+
+  /** Starts the batched refresh of every route in use that is due, if one may run now. */
+  function refresh(waitUntil: WaitUntil, force: boolean): void {
+    const at = now();
+    const hosts = schedule.due(at, refreshCandidate, force);
+    if (hosts.length === 0) return;
+    stats.refreshBatches++;
+    stats.refreshedHosts += hosts.length;
+    const batch = load(hosts);
+    batch.then(
+      ({ commands }) => roundTrip(commands),
+      () => roundTrip(0),
+    );
+    hosts.forEach((host, i) => {
+      const entry = routes.peek(host);
+      const read = batch.then(({ answers }) =>
+        settle(host, answers[i] ?? { error: new RouteStoreError("no answer") }, at),
+      );
+      // Stale-if-error: the route stays, marked failing, until maxStaleMs.
+      track(host, read, () => {
+        if (entry) entry.failedAt = now();
+      }).catch(() => undefined);
     });
+    waitUntil(batch.catch(() => undefined));
   }
 
-  /** No cache at all: every request asks the store (and waits for it). */
-  async function lookupUncached(host: string, load: RouteLoader): Promise<CachedLookup> {
+  /** The request waits for a read of the host (its own, or one in flight). */
+  async function waitFor(host: string, known: RouteEntry | undefined, waitUntil: WaitUntil): Promise<CachedLookup> {
     try {
-      const route = await load(host);
-      failures.success();
-      return { outcome: "miss", route };
+      const fresh = await withDeadline(fetchEntry(host, waitUntil), waitLimitMs);
+      return "route" in fresh ? { outcome: "miss", route: fresh.route } : { outcome: "miss", error: fresh.error };
     } catch (error) {
-      if (isAnswer(error)) return { outcome: "miss", error };
-      failures.failure(describe(error));
-      return { outcome: "error", error };
-    }
-  }
-
-  async function lookup(host: string, load: RouteLoader, waitUntil: WaitUntil): Promise<CachedLookup> {
-    if (maxEntries === 0) return lookupUncached(host, load);
-    const entry = entries.get(host);
-    if (entry) {
-      const age = now() - entry.fetchedAt;
-      if (entry.kind === "route") {
-        if (age < ttlMs) return { outcome: "hit", route: entry.route };
-        const failing = entry.failedAt !== undefined;
-        if (age < maxStaleMs && (failing || age < ttlMs + staleWhileRevalidateMs)) {
-          revalidate(host, entry, load, waitUntil);
-          return { outcome: failing ? "error" : "stale", route: entry.route };
-        }
-      } else if (entry.kind === "answer" && age < negativeTtlMs) {
-        return { outcome: "hit", error: entry.error };
-      } else if (entry.kind === "failure" && age < retryMs) {
-        return { outcome: "error", error: entry.error };
-      }
-    }
-    try {
-      const fresh = await withDeadline(fetchEntry(host, load, waitUntil), waitLimitMs);
-      return fresh.kind === "route" ? { outcome: "miss", route: fresh.route } : { outcome: "miss", error: fresh.error };
-    } catch (error) {
+      stats.errors++;
       // Stale-if-error: a route we knew is better than a 503, up to maxStaleMs.
-      if (entry?.kind === "route" && now() - entry.fetchedAt < maxStaleMs) {
-        entry.failedAt = now();
-        return { outcome: "error", route: entry.route };
+      if (known && now() - known.fetchedAt < maxStaleMs) {
+        known.failedAt = now();
+        return { outcome: "error", route: known.route };
       }
-      entries.set(host, { kind: "failure", error, fetchedAt: now() });
+      misses.set(host, { kind: "failure", error, fetchedAt: now() });
       return { outcome: "error", error };
     }
+  }
+
+  /** No cache at all: every request asks the store (and waits for it); no budget. */
+  async function lookupUncached(host: string): Promise<CachedLookup> {
+    try {
+      const { answers, commands } = await load([host]);
+      roundTrip(commands);
+      const answer = answers[0] ?? { error: new RouteStoreError("no answer") };
+      if (!("route" in answer) && !isAnswer(answer.error)) throw answer.error;
+      failures.success();
+      if ("route" in answer) return { outcome: "miss", route: answer.route };
+      return { outcome: "miss", error: answer.error };
+    } catch (error) {
+      failures.failure(describe(error));
+      stats.errors++;
+      return { outcome: "error", error };
+    }
+  }
+
+  async function lookup(host: string, waitUntil: WaitUntil): Promise<CachedLookup> {
+    if (maxEntries === 0) return lookupUncached(host);
+    const at = now();
+    const entry = routes.get(host);
+    if (entry) {
+      schedule.used(host, at);
+      const age = at - entry.fetchedAt;
+      if (age < ttlMs) {
+        stats.hits++;
+        refresh(waitUntil, false);
+        return { outcome: "hit", route: entry.route };
+      }
+      const failing = entry.failedAt !== undefined;
+      if (age < maxStaleMs && (failing || age < ttlMs + staleWhileRevalidateMs)) {
+        refresh(waitUntil, true);
+        if (failing) stats.errors++;
+        else stats.stale++;
+        return { outcome: failing ? "error" : "stale", route: entry.route };
+      }
+      return waitFor(host, entry, waitUntil);
+    }
+    refresh(waitUntil, false);
+    const miss = misses.get(host);
+    const age = miss ? at - miss.fetchedAt : Number.POSITIVE_INFINITY;
+    if (miss?.kind === "answer" && age < negativeTtlMs) {
+      stats.hits++;
+      return { outcome: "hit", error: miss.error };
+    }
+    if (miss?.kind === "failure" && age < retryMs) {
+      stats.errors++;
+      return { outcome: "error", error: miss.error };
+    }
+    if (!inflight.has(host) && !budget.take()) {
+      stats.budgetRefused++;
+      return { outcome: "refused", error: new LookupBudgetError() };
+    }
+    return waitFor(host, undefined, waitUntil);
   }
 
   return {
     lookup,
+    stats,
     get size() {
-      return entries.size;
+      return routes.size + misses.size;
     },
   };
-}
-
-/**
- * "No such key" and "unusable value" are answers from a working store: they
- * are cached (for the negative TTL), so a host with a bad value costs one
- * lookup per negative TTL rather than one per request, and the fix is seen
- * as soon as a new route would be. Anything else is a store failure.
- */
-function isAnswer(error: unknown): boolean {
-  return error instanceof NoRouteError || error instanceof InvalidRouteError;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof RouteStoreError) return error.detail ?? error.message;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** Rejects with a 503 if the lookup has not settled in time: a request never hangs on it. */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RouteStoreError(`lookup did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
 }

@@ -1,6 +1,7 @@
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "../errors.ts";
-import { deadKeys, sharedDownMarks } from "./dead-set.ts";
-import { candidateKeys, type Candidate } from "./patterns.ts";
+import { sharedDownMarks } from "./dead-set.ts";
+import type { Candidate } from "./patterns.ts";
+import { planReads, type HostReads, type ReadPlan } from "./read-plan.ts";
 import type { Route, RouteSpec, SharedDownMarks } from "./route.ts";
 import { isolateSpecCache, type SpecCache } from "./spec-cache.ts";
 import type { RouteStore, StoreRead, StoreReply } from "./store.ts";
@@ -37,17 +38,66 @@ export interface Resolution {
   readonly commands: number;
 }
 
+/** One host's answer in a batch: its route, or why it has none (NoRouteError, InvalidRouteError, a store error for its keys alone). */
+export type HostAnswer = { readonly route: Route } | { readonly error: unknown };
+
+/** A batch's answers, in the order of its hosts, and the commands its one round trip cost. */
+export interface BatchAnswers {
+  readonly answers: readonly HostAnswer[];
+  readonly commands: number;
+}
+
 /**
  * Finds the route for a normalised host: 403 (NoRouteError) when none exists,
  * 502 (InvalidRouteError, for this host only) when the deciding key holds
  * something that is not a route.
  */
 export async function lookupRoute(host: string, store: RouteStore, options: LookupOptions): Promise<Route> {
-  const resolution = await resolveRoute(host, store, options);
-  if (resolution.route) return resolution.route;
-  const decided = resolution.decided;
-  if (decided) throw new InvalidRouteError(host, `key "${decided.key}": ${decided.problem ?? "invalid"}`);
-  throw new NoRouteError(host, options.noRouteStatus);
+  const { answers } = await lookupRoutes([host], store, options);
+  const answer = answers[0];
+  if (answer && "route" in answer) return answer.route;
+  throw answer ? answer.error : new RouteStoreError("no answer");
+}
+
+/**
+ * The routes of many hosts in ONE round trip (read-plan.ts). Rejects only
+ * when the round trip fails as a whole (the store is unreachable, the MGET is
+ * refused); a key that fails alone spoils only the hosts it would decide.
+ */
+export async function lookupRoutes(
+  hosts: readonly string[],
+  store: RouteStore,
+  options: LookupOptions,
+  now = Date.now(),
+): Promise<BatchAnswers> {
+  const plan = planReads(hosts, options);
+  const replies = await store.read(plan.reads);
+  const mget = replies[0];
+  if (hosts.length > 1 && mget && "error" in mget) {
+    // One denied key (a Redis ACL) fails the whole MGET: ask again host by
+    // host, so that it spoils only the hosts it would decide. Rare, so the
+    // extra round trips are acceptable.
+    const alone = await Promise.all(
+      hosts.map((host) =>
+        lookupRoutes([host], store, options, now).catch((error: unknown): BatchAnswers => ({
+          answers: [{ error }],
+          commands: 0,
+        })),
+      ),
+    );
+    const answers = alone.map(({ answers: [answer] }) => answer ?? { error: new RouteStoreError("no answer") });
+    return { answers, commands: plan.reads.length + alone.reduce((sum, one) => sum + one.commands, 0) };
+  }
+  const resolutions = resolvePlan(plan, replies, options, now);
+  const answers = resolutions.map((resolution, i): HostAnswer => {
+    if ("error" in resolution) return resolution;
+    if (resolution.route) return { route: resolution.route };
+    const host = hosts[i] ?? "";
+    const decided = resolution.decided;
+    if (decided) return { error: new InvalidRouteError(host, `key "${decided.key}": ${decided.problem ?? "invalid"}`) };
+    return { error: new NoRouteError(host, options.noRouteStatus) };
+  });
+  return { answers, commands: plan.reads.length };
 }
 
 /** What one lookup sends, in one pipeline request. */
@@ -63,17 +113,8 @@ export interface LookupReads {
 }
 
 export function lookupReads(host: string, options: LookupOptions): LookupReads {
-  const candidates = candidateKeys(host, options.keyPrefix, options.hipacheRoutes);
-  const [first, ...rest] = candidates.filter((c) => c.format === "string").map((c) => c.key);
-  // Every host has at least the exact and the catch-all pattern.
-  if (first === undefined) throw new Error("a lookup needs at least one key");
-  const reads: StoreRead[] = [{ op: "mget", keys: [first, ...rest] }];
-  for (const c of candidates) if (c.format === "hipache") reads.push({ op: "lrange", key: c.key });
-  if (options.sharedDownMarks) {
-    const [dead, ...moreDead] = deadKeys(host, options.keyPrefix);
-    if (dead !== undefined) reads.push({ op: "sunion", keys: [dead, ...moreDead] });
-  }
-  return { candidates, reads };
+  const plan = planReads([host], options);
+  return { candidates: plan.hosts[0]?.candidates ?? [], reads: plan.reads };
 }
 
 /** The keys one lookup names, in the order its commands name them (what the REST bridge records). */
@@ -83,9 +124,9 @@ export function lookupKeys(host: string, options: LookupOptions): string[] {
 
 /**
  * Reads every candidate key (exact host, wildcards, catch-all; each as a
- * string and, unless HIPACHE_ROUTES is off, as a Hipache list) in ONE round
- * trip, whatever the host's depth, then lets the most specific key that
- * exists decide.
+ * string and, with HIPACHE_ROUTES, as a Hipache list) in ONE round trip,
+ * whatever the host's depth, then lets the most specific key that exists
+ * decide.
  *
  * The string keys are read with MGET, which answers nil for a key that holds
  * another type (a hash, a list) instead of an error: such a key counts as
@@ -98,19 +139,47 @@ export async function resolveRoute(
   options: LookupOptions,
   now = Date.now(),
 ): Promise<Resolution> {
-  const { candidates, reads } = lookupReads(host, options);
-  const replies = await store.read(reads);
-  if (replies.length !== reads.length) {
-    throw new RouteStoreError(`the store answered ${replies.length} of ${reads.length} reads`);
-  }
-  const strings = mgetValues(replies[0], reads[0]);
-  let stringAt = 0;
-  let listAt = 1;
+  const plan = planReads([host], options);
+  const [resolution] = resolvePlan(plan, await store.read(plan.reads), options, now);
+  if (!resolution) throw new RouteStoreError("no answer");
+  if ("error" in resolution) throw resolution.error;
+  return resolution;
+}
 
+/** Every host's resolution from the replies; a failure that concerns one host is that host's alone. */
+function resolvePlan(
+  plan: ReadPlan,
+  replies: readonly StoreReply[],
+  options: LookupOptions,
+  now: number,
+): Array<Resolution | { readonly error: unknown }> {
+  if (replies.length !== plan.reads.length) {
+    throw new RouteStoreError(`the store answered ${replies.length} of ${plan.reads.length} reads`);
+  }
+  const strings = mgetValues(replies[0], plan.reads[0]);
+  const commands = plan.reads.length;
+  return plan.hosts.map((host) => {
+    try {
+      return resolveHost(host, strings, replies, options, now, commands);
+    } catch (error) {
+      return { error };
+    }
+  });
+}
+
+function resolveHost(
+  plan: HostReads,
+  strings: readonly unknown[],
+  replies: readonly StoreReply[],
+  options: LookupOptions,
+  now: number,
+  commands: number,
+): Resolution {
   const outcomes: CandidateOutcome[] = [];
-  for (const candidate of candidates) {
+  for (const [i, candidate] of plan.candidates.entries()) {
+    const at = plan.at[i] ?? -1;
     const reply: StoreReply =
-      candidate.format === "string" ? { value: strings[stringAt++] ?? null } : (replies[listAt++] ?? { value: [] });
+      candidate.format === "string" ? { value: strings[at] ?? null } : (replies[at] ?? { value: [] });
     const { spec, problem } = interpret(candidate, reply, options.specCache ?? isolateSpecCache);
     if (spec === null && problem === null) {
       outcomes.push({ ...candidate, outcome: "missing", problem: null });
@@ -120,14 +189,14 @@ export async function resolveRoute(
     outcomes.push(decided);
     const route: Route | null = spec && {
       ...spec,
-      host,
+      host: plan.host,
       key: candidate.key,
       pattern: candidate.pattern,
-      sharedDown: options.sharedDownMarks ? sharedMarks(spec, replies.at(-1), now, options.backendDownMs) : null,
+      sharedDown: plan.deadAt >= 0 ? sharedMarks(spec, replies[plan.deadAt], now, options.backendDownMs) : null,
     };
-    return { candidates: outcomes, decided, route, commands: reads.length };
+    return { candidates: outcomes, decided, route, commands };
   }
-  return { candidates: outcomes, decided: null, route: null, commands: reads.length };
+  return { candidates: outcomes, decided: null, route: null, commands };
 }
 
 /** MGET's answer: one value per key, nil (null) for a key that is missing or not a string. */

@@ -313,7 +313,7 @@ describe("test", () => {
         paths: { "/api": { backends: "https://api.internal/v2", strip: true } },
       }),
     );
-    const api = await routes(["test", `x.y.${domain}`, "/api/users?id=7"]);
+    const api = await routes(["test", `x.y.${domain}`, "/api/users?id=7"], { HIPACHE_ROUTES: "true" });
     expect(api.code).toBe(0);
     expect(api.stdout).toContain("lookup    12 keys in 1 round trip");
     expect(api.stdout).toMatch(new RegExp(`${PREFIX}x\\.y\\.${domain.replace(/\./g, "\\.")} +missing`));
@@ -333,7 +333,7 @@ describe("test", () => {
     const domain = uniqueHost("t");
     await redis.set(`${PREFIX}*.${domain}`, "10.0.0.1:8080");
     await redis.hset(`${PREFIX}x.${domain}`, { upstream: "10.0.0.2:8080" });
-    const run = await routes(["test", `x.${domain}`]);
+    const run = await routes(["test", `x.${domain}`], { HIPACHE_ROUTES: "true" });
     expect(run.code).toBe(0);
     // x.<domain>, *.<domain>, *.test.example, *.example, * — each as a string and a list.
     expect(run.stdout).toContain("lookup    10 keys in 1 round trip (6 commands; 7 with SHARED_DOWN_MARKS)");

@@ -33,7 +33,7 @@ describe("an error for one key in the lookup pipeline", () => {
   it("a wrong-type wildcard key affects only the hosts under it: a hash where a string belongs is skipped (MGET reads it as missing), a string where a Hipache list belongs is 502; exact routes and other hosts are unaffected", async () => {
     const prefix = uniquePrefix("wrongtype");
     const redis = routesClient();
-    const router = await startRouter({ ROUTE_KEY_PREFIX: prefix });
+    const router = await startRouter({ ROUTE_KEY_PREFIX: prefix, HIPACHE_ROUTES: "true" });
     try {
       const zone = uniqueHost("zone");
       // `*.zone` as a hash: the MGET of string keys reads it as nil, so the next key decides (here: none).

@@ -22,7 +22,15 @@ const PREFIX = uniquePrefix("fuzz");
 beforeAll(async () => {
   bridge = await startBridge({ redisPort: inject("redisPort"), token: TOKEN });
   [router, app] = await Promise.all([
-    startRouter({ UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: TOKEN, ROUTE_KEY_PREFIX: PREFIX }),
+    startRouter({
+      UPSTASH_REDIS_REST_URL: bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: TOKEN,
+      ROUTE_KEY_PREFIX: PREFIX,
+      HIPACHE_ROUTES: "true",
+      // Routes in use are refreshed together, on whichever request comes after
+      // the TTL: a TTL longer than the run keeps each request's reads its own.
+      ROUTE_CACHE_TTL_MS: "3600000",
+    }),
     startDemoApp({ name: "fuzzed" }),
   ]);
   const redis = routesClient();

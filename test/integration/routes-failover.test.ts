@@ -21,9 +21,10 @@ const failing: TestUpstream[] = [];
 beforeAll(async () => {
   bridgeB = await startBridge({ redisPort: inject("redisPort"), token: TOKEN });
   [router, sharedA, sharedB, live] = await Promise.all([
-    startRouter(),
-    startRouter({ SHARED_DOWN_MARKS: "true" }),
+    startRouter({ HIPACHE_ROUTES: "true" }),
+    startRouter({ HIPACHE_ROUTES: "true", SHARED_DOWN_MARKS: "true" }),
     startRouter({
+      HIPACHE_ROUTES: "true",
       SHARED_DOWN_MARKS: "true",
       BACKEND_DOWN_MS: "300",
       UPSTASH_REDIS_REST_URL: bridgeB.url,

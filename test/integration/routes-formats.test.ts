@@ -14,7 +14,7 @@ let silent: TestUpstream;
 beforeAll(async () => {
   [router, app1, app2, silent] = await Promise.all([
     // Cache off: these tests watch each value change take effect on the next request.
-    startRouter({ ROUTE_CACHE_SIZE: "0" }),
+    startRouter({ ROUTE_CACHE_SIZE: "0", HIPACHE_ROUTES: "true" }),
     startDemoApp({ name: "app1" }),
     startDemoApp({ name: "app2" }),
     startSilentBackend(),

@@ -30,7 +30,7 @@ beforeAll(async () => {
     ROUTE_CACHE_SIZE: "0",
   };
   const started = await Promise.all([
-    startRouter(own),
+    startRouter({ ...own, HIPACHE_ROUTES: "true" }),
     startRouter({ ...own, HIPACHE_ROUTES: "false" }),
     startRouter({ ...own, HIPACHE_ROUTES: "false", SHARED_DOWN_MARKS: "true" }),
     ...names.map((name) => startDemoApp({ name })),

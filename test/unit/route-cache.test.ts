@@ -36,9 +36,14 @@ describe("createFailureLog", () => {
 
 describe("createRouteCache", () => {
   it("stays within maxEntries however many hosts are looked up", async () => {
-    const cache = createRouteCache({ maxEntries: 100 });
-    const load = (host: string): Promise<Route> => Promise.resolve(fallbackRoute(parseUpstream(`${host}:5000`)));
-    for (let i = 0; i < 1000; i++) await cache.lookup(`h${i}.example`, load, () => undefined);
+    const route = (host: string): Route => fallbackRoute(parseUpstream(`${host}:5000`));
+    const cache = createRouteCache({
+      maxEntries: 100,
+      lookupBudgetPerSecond: 0,
+      coldBatchWindowMs: 0,
+      load: (hosts) => Promise.resolve({ answers: hosts.map((host) => ({ route: route(host) })), commands: 1 }),
+    });
+    for (let i = 0; i < 1000; i++) await cache.lookup(`h${i}.example`, () => undefined);
     expect(cache.size).toBe(100);
   });
 });
