@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fencedBlocks, firstTable, relativeLinks } from "./markdown.ts";
+import { fencedBlocks, firstTable, headingAnchors, relativeLinks } from "./markdown.ts";
 import { redisCommand, shellWords } from "./shell-words.ts";
 import { transcriptMismatch } from "./transcript.ts";
 
@@ -73,6 +73,18 @@ describe("markdown", () => {
     expect(firstTable(doc.text)).toEqual([
       ["name", "default"],
       ["`A`", "`1`"],
+    ]);
+  });
+  it("names headings as GitHub does", () => {
+    const page = {
+      path: "p.md",
+      text: "# Guarantees\n## Soak (`npm run soak`)\n## Several backends: balancing and failover\n## Soak (`npm run soak`)\n",
+    };
+    expect([...headingAnchors(page)]).toEqual([
+      "guarantees",
+      "soak-npm-run-soak",
+      "several-backends-balancing-and-failover",
+      "soak-npm-run-soak-1",
     ]);
   });
 });

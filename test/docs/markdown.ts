@@ -86,10 +86,42 @@ export function prose(doc: DocFile): string {
 
 /** Relative link targets `[text](target)` and `[text]: target`, as written (anchor included). */
 export function relativeLinks(doc: DocFile): string[] {
+  return linkTargets(doc).filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith("#"));
+}
+
+/** Links within the page, `[text](#anchor)`: their anchors. */
+export function pageAnchors(doc: DocFile): string[] {
+  return linkTargets(doc)
+    .filter((target) => target.startsWith("#"))
+    .map((target) => target.slice(1));
+}
+
+function linkTargets(doc: DocFile): string[] {
   const text = prose(doc);
   const inline = [...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1] ?? "");
   const references = [...text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/gm)].map((m) => m[1] ?? "");
-  return [...inline, ...references].filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith("#"));
+  return [...inline, ...references];
+}
+
+/**
+ * The anchors GitHub gives the page's headings: lower case, punctuation other
+ * than `-` and `_` dropped, each space a hyphen; a repeated one gets `-1`, `-2`.
+ */
+export function headingAnchors(doc: DocFile): Set<string> {
+  const anchors = new Set<string>();
+  const inBlock = new Set(fencedBlocks(doc).flatMap((block) => [block.line, ...block.lineNumbers]));
+  doc.text.split("\n").forEach((line, i) => {
+    const heading = /^#{1,6}\s+(.*?)\s*$/.exec(line);
+    if (!heading || inBlock.has(i + 1)) return;
+    const slug = (heading[1] ?? "")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
+    let anchor = slug;
+    for (let n = 1; anchors.has(anchor); n++) anchor = `${slug}-${n}`;
+    anchors.add(anchor);
+  });
+  return anchors;
 }
 
 /** The rows of the first Markdown table in `text`, each as its trimmed cells (header first, no separator). */

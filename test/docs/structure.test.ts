@@ -2,12 +2,13 @@ import { existsSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/worker-bundle.ts";
-import { allDocs, docsPages, readDoc, relativeLinks } from "./markdown.ts";
+import { allDocs, docsPages, headingAnchors, pageAnchors, readDoc, relativeLinks } from "./markdown.ts";
 
 /**
  * The shape of the documentation: a short README that links every docs page,
  * pages that open with a title and a two-line summary, and no relative link
- * to a file that does not exist (the anchor after `#` is not checked).
+ * to a file that does not exist, nor to a heading that a page does not have
+ * (anchors are optional; when there is one, it must match a heading).
  */
 const readme = readDoc("README.md");
 
@@ -43,5 +44,21 @@ describe.each(allDocs().map((doc) => [doc.path, doc] as const))("%s", (_path, do
       return file !== "" && !existsSync(join(ROOT, dirname(doc.path), file));
     });
     expect(broken).toEqual([]);
+  });
+
+  it("links only headings that exist", () => {
+    const targets = [
+      ...pageAnchors(doc).map((anchor) => [doc.path, anchor] as const),
+      ...relativeLinks(doc)
+        .filter((target) => /\.md#/.test(target))
+        .map((target) => {
+          const [file = "", anchor = ""] = target.split("#");
+          return [normalize(join(dirname(doc.path), decodeURIComponent(file))), anchor] as const;
+        }),
+    ];
+    const missing = targets.filter(
+      ([file, anchor]) => existsSync(join(ROOT, file)) && !headingAnchors(readDoc(file)).has(anchor),
+    );
+    expect(missing.map(([file, anchor]) => `${file}#${anchor}`)).toEqual([]);
   });
 });
