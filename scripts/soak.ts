@@ -29,7 +29,7 @@ const UPDATES_PER_S = Number(process.env.SOAK_UPDATES_PER_S ?? 10);
 const workDir = mkdtempSync(join(tmpdir(), "router-soak-"));
 const bundle = buildWorkerBundle(join(workDir, "bundle"));
 /**
- * The bound the route cache promises (docs/cache-and-bench.md): a change is
+ * The bound the route cache promises (docs/cache-and-cost.md): a change is
  * seen by every request that starts more than TTL + stale-while-revalidate
  * after it. The probe polls every 100 ms and allows 1 s more.
  */
@@ -165,7 +165,7 @@ console.log(
   `workerd rss: start ${mib(rssStart)}, every 10 s: ${rssSamples.map(mib).join(", ") || "-"}, end ${mib(rssEnd)}`,
 );
 // workerd's RSS grows with the requests it has served until it levels off,
-// whatever the worker does (docs/cache-and-bench.md): the second half shows a leak apart from that.
+// whatever the worker does (docs/benchmarks.md, "What bounds the router"): the second half shows a leak apart from that.
 const halfway = rssSamples[Math.floor((rssSamples.length - 1) / 2)];
 console.log(`workerd rss over the second half: ${mib(halfway ?? null)} -> ${mib(rssEnd)} (${change(halfway, rssEnd)})`);
 for (const sample of samples) console.log(`  e.g. ${sample}`);

@@ -13,7 +13,7 @@ export type Row =
 
 const HEADER = ["row", "req/s", "p50 ms", "p99 ms", "errors", "redis cmd/req", "x floor", "CPU us/req", "what"];
 
-/** A Markdown table (readable in a terminal, pasteable into the README). */
+/** A Markdown table (readable in a terminal, pasteable into docs/benchmarks.md). */
 export function formatTable(rows: readonly Row[], floorRps: number): string {
   const cells = rows.map((row) => {
     if (!("result" in row)) return [row.name, "n/a", "", "", "", "", "", "", row.missing];
