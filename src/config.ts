@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.ts";
+import { parseClientAddressing, type ClientAddressing } from "./proxy/client-address.ts";
 import { parseUpstreamAs, type Upstream } from "./route/upstream.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
@@ -32,6 +33,8 @@ export interface RouterConfig {
   readonly routeCacheStaleWhileRevalidateMs: number;
   readonly routeCacheMaxStaleMs: number;
   readonly routeStoreErrorLogIntervalMs: number;
+  /** Where the real client address comes from (CLIENT_ADDRESS, TRUSTED_PROXIES). */
+  readonly clientAddress: ClientAddressing;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -68,6 +71,7 @@ export function readConfig(bindings: object): RouterConfig {
     routeCacheMaxStaleMs: integer(env, "ROUTE_CACHE_MAX_STALE_MS", 3_600_000, 0, 604_800_000),
     routeStoreErrorLogIntervalMs: integer(env, "ROUTE_STORE_ERROR_LOG_INTERVAL_MS", 10_000, 0, 86_400_000),
     hipacheRoutes: boolean(env, "HIPACHE_ROUTES", true),
+    clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
   };
   parsed.set(bindings, config);
   return config;
