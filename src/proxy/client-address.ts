@@ -87,7 +87,7 @@ export function resolveClient(request: Request, addressing: ClientAddressing): R
 
 /** `request.cf.clientIp` without its port: "127.0.0.1:52762" → "127.0.0.1", "[::1]:5" → "::1". */
 function peerAddress(request: Request): string | null {
-  const cf: unknown = request.cf;
+  const cf: unknown = (request as { cf?: unknown }).cf; // also typed where Request has no `cf` (Node tests)
   if (typeof cf !== "object" || cf === null || !("clientIp" in cf) || typeof cf.clientIp !== "string") return null;
   const raw = cf.clientIp;
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(raw);
