@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildWorkerBundle } from "../lib/worker-bundle.ts";
 import { serveBindings, type RouteStoreSettings } from "./bindings.ts";
+import { buildBundle } from "./build.ts";
 import { readEnvFile } from "./env-file.ts";
 import type { ServeOptions } from "./options.ts";
 import type { Launch } from "./workerd-process.ts";
@@ -13,15 +13,15 @@ import { workerdConfig, type WorkerdSocket } from "./workerd-config.ts";
  * file over which the environment wins, the certificate files. The config
  * holds the store's token, so it is written readable by us only.
  */
-export function prepareLaunch(
+export async function prepareLaunch(
   options: ServeOptions,
   store: RouteStoreSettings,
   fds: readonly number[],
   dir: string,
-): Launch {
+): Promise<Launch> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const env = { ...(options.envFile ? readEnvFile(options.envFile) : {}), ...process.env };
-  const bundle = buildWorkerBundle(join(dir, "bundle"));
+  const bundle = await buildBundle(join(dir, "bundle"));
   const tls =
     options.tlsCert && options.tlsKey
       ? { certificateChain: readFileSync(options.tlsCert, "utf8"), privateKey: readFileSync(options.tlsKey, "utf8") }

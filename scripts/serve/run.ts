@@ -12,7 +12,7 @@ import { openRouteStore, storeAnswers } from "./route-store.ts";
 import { createSupervisor } from "./supervisor.ts";
 
 const WORKERD = join(ROOT, "node_modules", ".bin", "workerd");
-const log = (line: string) => process.stderr.write(`serve: ${line}\n`);
+const log = (line: string): void => void process.stderr.write(`serve: ${line}\n`);
 
 /**
  * Runs the self-hosted router until SIGTERM/SIGINT: the route store, the
@@ -26,6 +26,20 @@ export async function serve(options: ServeOptions): Promise<void> {
     for (const step of cleanups.splice(0).reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
   let stopping = false;
+  // Listened for from the start: a stop asked for while the bundle builds is honoured once it is up.
+  const stopRequested = new Promise<void>((resolve) => {
+    const onStop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: no new connections; requests in flight may take up to ${options.drainSeconds} s`);
+      resolve();
+    };
+    process.on("SIGTERM", onStop);
+    process.on("SIGINT", onStop);
+  });
+  // SIGHUP would end the process by default: until the first generation listens, it is ignored.
+  let reload = (): void => log("SIGHUP while starting: ignored");
+  process.on("SIGHUP", () => reload());
   try {
     const env = { ...(options.envFile ? readEnvFile(options.envFile) : {}), ...process.env };
     const store = await openRouteStore(options, env);
@@ -41,7 +55,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     let generation = 0;
     const launchNext = () => prepareLaunch(options, store.settings, listeners.fds, join(workDir, `g${++generation}`));
     log("building the bundle (wrangler deploy --dry-run)");
-    await supervisor.start(launchNext());
+    await supervisor.start(await launchNext());
     cleanups.push(() => supervisor.stop());
     let health: Server | null = null;
     if (options.health) {
@@ -65,28 +79,19 @@ export async function serve(options: ServeOptions): Promise<void> {
     );
 
     let reloading: Promise<void> = Promise.resolve();
-    process.on("SIGHUP", () => {
+    reload = () => {
       reloading = reloading.then(async () => {
         if (stopping) return;
         log("SIGHUP: starting a new generation");
         try {
-          await supervisor.reload(launchNext());
+          await supervisor.reload(await launchNext());
           log(`reloaded: workerd processes ${supervisor.pids().join(" ")}`);
         } catch (error) {
           log(`reload failed, the running processes keep serving: ${(error as Error).message}`);
         }
       });
-    });
-    await new Promise<void>((resolve) => {
-      const onStop = (signal: NodeJS.Signals) => {
-        if (stopping) return;
-        stopping = true;
-        log(`${signal}: no new connections; requests in flight may take up to ${options.drainSeconds} s`);
-        resolve();
-      };
-      process.on("SIGTERM", onStop);
-      process.on("SIGINT", onStop);
-    });
+    };
+    await stopRequested;
     // The health check says 503 from here on; workerd stops accepting on SIGTERM.
     await supervisor.stop();
     await reloading;
