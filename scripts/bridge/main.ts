@@ -2,7 +2,7 @@
  * The Upstash REST bridge as a command:
  *
  *   node scripts/bridge/main.ts --redis-port 6379 [--redis-host 127.0.0.1] \
- *     [--port 8079] [--host 127.0.0.1] --token T [--verbose]
+ *     [--port 8079] [--host 127.0.0.1] [--max-streams 100] --token T [--verbose]
  *
  * The token may come from BRIDGE_TOKEN instead of --token; without one the
  * bridge refuses to start. `--port 0` picks a free port. Once listening it
@@ -14,7 +14,8 @@ import { RespConnection, RespError } from "../lib/resp.ts";
 import { startBridge, type RunningBridge } from "./server.ts";
 
 const USAGE =
-  "usage: node scripts/bridge/main.ts --redis-port 6379 [--redis-host 127.0.0.1] [--port 8079] [--host 127.0.0.1] --token T [--verbose]\n" +
+  "usage: node scripts/bridge/main.ts --redis-port 6379 [--redis-host 127.0.0.1] [--port 8079] [--host 127.0.0.1]\n" +
+  "       [--max-streams 100] --token T [--verbose]\n" +
   "       (the token may also be given as BRIDGE_TOKEN)";
 
 function fail(message: string): never {
@@ -38,6 +39,7 @@ try {
       port: { type: "string" },
       host: { type: "string" },
       token: { type: "string" },
+      "max-streams": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -57,6 +59,9 @@ if (!token) fail("no token: pass --token or set BRIDGE_TOKEN");
 const redisPort = portArg(parsed["redis-port"], "--redis-port", 6379);
 const redisHost = parsed["redis-host"] ?? "127.0.0.1";
 const verbose = parsed.verbose ?? false;
+const maxStreams = Number(parsed["max-streams"] ?? 100);
+if (!Number.isInteger(maxStreams) || maxStreams < 0)
+  fail(`--max-streams must be a whole number, got ${parsed["max-streams"]}`);
 
 let bridge: RunningBridge;
 try {
@@ -66,6 +71,7 @@ try {
     token,
     host: parsed.host ?? "127.0.0.1",
     port: portArg(parsed.port, "--port", 8079),
+    maxStreams,
     log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
 } catch (error) {

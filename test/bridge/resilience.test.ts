@@ -158,6 +158,18 @@ describe("CLI", () => {
     expect(stderr).not.toMatch(/env-token/);
   });
 
+  it("caps event streams with --max-streams and ends them with their unsubscribe events on SIGTERM", async () => {
+    const child = run(["--redis-port", String(redis.port), "--port", "0", "--token", "t", "--max-streams", "1"]);
+    const url = (await firstLine(child)).replace("bridge listening on ", "");
+    const stream = await fetch(`${url}/subscribe/cli?_token=t`);
+    expect(stream.status).toBe(200);
+    const body = stream.text();
+    expect((await fetch(`${url}/subscribe/cli?_token=t`)).status).toBe(503);
+    child.kill("SIGTERM");
+    expect(await exit(child)).toBe(0);
+    expect(await body).toBe("data: subscribe,cli,1\n\ndata: unsubscribe,cli,0\n\n");
+  });
+
   it("refuses to start without a token", async () => {
     const child = run(["--redis-port", String(redis.port), "--port", "0"]);
     let stderr = "";
