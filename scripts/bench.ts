@@ -25,6 +25,7 @@ import { timeToNewUpstream } from "./bench/freshness.ts";
 import { childPids, cpuSeconds, rssKiB, startChild, stopChildren } from "./bench/processes.ts";
 import { redisCommandCount } from "./bench/redis-stats.ts";
 import { startSeed } from "./bench/seed-nginx.ts";
+import { scalingSummary, startScalingServers } from "./bench/scaling.ts";
 import { formatTable, type Row } from "./bench/table.ts";
 import { ensureTools } from "./bench/tools.ts";
 import { startWorkerd } from "./bench/workerd.ts";
@@ -183,6 +184,9 @@ async function main(): Promise<void> {
       pids: await childPids(seed.pid),
     });
   }
+  servers.push(
+    ...(await startScalingServers({ nginx: tools.nginx, workDir, redisPort: redis.port, bridgeUrl, token, stops })),
+  );
   if (WITH_MINIFLARE) {
     const miniflare = await startRuntime({
       bundle: {
@@ -303,6 +307,7 @@ async function main(): Promise<void> {
     `load: wrk -t${THREADS} -c${CONNECTIONS}, ${HOST_COUNT} routed hosts round-robin; ${WARMUP_S} s warm-up, then ${ROUNDS} rounds of ${DURATION_S} s per row, medians shown; router and floor in workerd serving the bundle of wrangler deploy --dry-run`,
     `bundle: ${(bundleBytes / 1024).toFixed(1)} KiB, gzip ${(bundleGzipBytes / 1024).toFixed(1)} KiB (target <= 64 KiB)`,
     `memory (workerd RSS, cache size ${cacheSize}): ${memory.map(([hostsSeen, kib]) => `${mib(kib)} MiB after ${hostsSeen} distinct hosts`).join(", ")}`,
+    scalingSummary(rows),
     `SET -> first request at the new upstream: median ${(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN).toFixed(0)} ms, max ${(sorted.at(-1) ?? Number.NaN).toFixed(0)} ms over ${freshness.length} hosts (bound under traffic: TTL ${ttl} ms + one lookup)${sorted.length < freshness.length ? `; ${freshness.length - sorted.length} never switched` : ""}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n\n`);

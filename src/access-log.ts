@@ -88,6 +88,8 @@ export interface AccessLogVariables {
 export interface AccessLogOptions<B extends object> {
   /** The sample rate for these bindings (read per request: config is cached). */
   readonly sampleRate: (bindings: B) => number;
+  /** The real client address for these bindings; default: the edge's CF-Connecting-IP. */
+  readonly clientIp?: (request: Request, bindings: B) => string | null;
 }
 
 /**
@@ -113,7 +115,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     writeAccessLog({
       time: new Date(started).toISOString(),
       requestId,
-      clientIp: request.headers.get("cf-connecting-ip"),
+      clientIp: options.clientIp ? options.clientIp(request, c.env) : request.headers.get("cf-connecting-ip"),
       method: request.method,
       host: request.headers.get("host")?.slice(0, 256) ?? null,
       path: target.path + target.query,

@@ -7,6 +7,7 @@ import { readConfig, type RouterConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
 import { normalizeHost } from "./host.ts";
+import { resolveClient } from "./proxy/client-address.ts";
 import { clientInfo } from "./proxy/forwarded.ts";
 import { checkHops, readHops } from "./proxy/loop.ts";
 import { refuseBodyOnGetOrHead } from "./proxy/request-body.ts";
@@ -40,7 +41,7 @@ function isolateState(config: RouterConfig): IsolateState {
 /** The router: every request, whatever its method or path, is routed by Host. */
 export const app = new Hono<AppEnv>();
 
-app.use(accessLog<Env>({ sampleRate }));
+app.use(accessLog<Env>({ sampleRate, clientIp }));
 
 app.all("*", async (c) => {
   const request = c.req.raw;
@@ -65,7 +66,7 @@ app.all("*", async (c) => {
     const response = await routeRequest(request, target, route, {
       forward: {
         timeoutMs: config.upstreamTimeoutMs,
-        client: clientInfo(request, target.origin),
+        client: clientInfo(request, target.origin, config.clientAddress),
         hops: facts.hops,
         exposeUpstream: config.exposeUpstream,
       },
@@ -123,6 +124,15 @@ async function findRoute(
   else if (error instanceof InvalidRouteError) facts.lookup = "invalid";
   else if (error instanceof RouteStoreError) facts.lookup = "error";
   throw error;
+}
+
+/** The access log records the same client address the upstream is told. */
+function clientIp(request: Request, env: Env): string | null {
+  try {
+    return resolveClient(request, readConfig(env).clientAddress).clientIp;
+  } catch {
+    return null; // a configuration error: the log line says so, not who sent it
+  }
 }
 
 function sampleRate(env: Env): number {

@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.ts";
+import { parseClientAddressing, type ClientAddressing } from "./proxy/client-address.ts";
 import { parseUpstreamAs, type Upstream } from "./route/upstream.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
@@ -43,6 +44,8 @@ export interface RouterConfig {
   readonly routeRefreshBatchSize: number;
   /** A route unused for this long is no longer refreshed. */
   readonly routeRefreshIdleMs: number;
+  /** Where the real client address comes from (CLIENT_ADDRESS, TRUSTED_PROXIES). */
+  readonly clientAddress: ClientAddressing;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -85,6 +88,7 @@ export function readConfig(bindings: object): RouterConfig {
     coldLookupBatchWindowMs: integer(env, "COLD_LOOKUP_BATCH_WINDOW_MS", 10, 0, 1_000),
     routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
+    clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
   };
   parsed.set(bindings, config);
   return config;

@@ -19,16 +19,17 @@ export interface RunningSeed {
  * connection kept in nginx's pool (as lua-resty-redis would). The proxy part
  * is the seed's as written: `proxy_pass http://$upstream` (HTTP/1.0, one
  * connection per request), the client's Host, X-Forwarded-For appended, the
- * seed's buffer sizes. One worker process, like workerd's one thread; no
- * access log, like the router.
+ * seed's buffer sizes. One worker process by default, like workerd's one
+ * thread (`workers` for the scaling rows, bench/scaling.ts); no access log,
+ * like the router.
  */
-export async function startSeed(nginx: string, workDir: string, redisPort: number): Promise<RunningSeed> {
+export async function startSeed(nginx: string, workDir: string, redisPort: number, workers = 1): Promise<RunningSeed> {
   const port = await freePort();
   const prefix = join(workDir, "nginx");
   mkdirSync(join(prefix, "temp"), { recursive: true, mode: 0o777 });
   const config = `
 ${NGINX_MODULES.map((module) => `load_module ${module};`).join("\n")}
-worker_processes 1;
+worker_processes ${workers};
 daemon off;
 pid ${prefix}/nginx.pid;
 error_log ${prefix}/error.log warn;

@@ -1,7 +1,17 @@
+import { EDGE_ADDRESSING, resolveClient, type ClientAddressing, type ClientAddressSource } from "./client-address.ts";
+
 /** What the upstream is told about the original request. */
 export interface ClientInfo {
-  /** The connecting client's address (CF-Connecting-IP), when known. */
+  /**
+   * The real client's address, when known: CF-Connecting-IP at the edge, the
+   * connection's peer (or what trusted proxies say) when self-hosted — never
+   * a value the client could choose (proxy/client-address.ts).
+   */
   readonly clientIp: string | null;
+  /** The X-Forwarded-For chain kept in front of clientIp; absent: the request's own header. */
+  readonly forwardedFor?: string | null;
+  /** Where clientIp came from; absent: the edge's CF-Connecting-IP. */
+  readonly source?: ClientAddressSource;
   /** The Host header as the client sent it. */
   readonly host: string;
   /** `http` or `https`, as the client connected. */
@@ -13,17 +23,24 @@ export interface ClientInfo {
 
 /**
  * Describes the client from the request the platform handed us: its address
- * is CF-Connecting-IP (set by the edge, not the client), scheme and port come
- * from the URL's origin the platform built (split once, proxy/target.ts).
+ * as CLIENT_ADDRESS says (resolveClient), scheme and port from the URL's
+ * origin the platform built (split once, proxy/target.ts).
  */
-export function clientInfo(request: Request, origin: string): ClientInfo {
+export function clientInfo(
+  request: Request,
+  origin: string,
+  addressing: ClientAddressing = EDGE_ADDRESSING,
+): ClientInfo {
   const schemeEnd = origin.indexOf(":");
   const proto = origin.slice(0, schemeEnd);
   const authority = origin.slice(schemeEnd + 3);
   // The platform serialises the URL, so a port is there only when it is not the scheme's default.
   const port = /:(\d+)$/.exec(authority)?.[1] ?? (proto === "https" ? "443" : "80");
+  const { clientIp, forwardedFor } = resolveClient(request, addressing);
   return {
-    clientIp: request.headers.get("cf-connecting-ip"),
+    clientIp,
+    forwardedFor,
+    source: addressing.source,
     host: request.headers.get("host") ?? authority,
     proto,
     port,
@@ -50,7 +67,15 @@ export const VIA = "1.1 edge-host-router";
  * the last element is always the one this router vouches for.
  */
 export function addForwardingHeaders(headers: Headers, client: ClientInfo): void {
+  if (client.forwardedFor === null) headers.delete("x-forwarded-for");
+  else if (client.forwardedFor !== undefined) headers.set("x-forwarded-for", client.forwardedFor);
   if (client.clientIp) append(headers, "x-forwarded-for", client.clientIp);
+  // Self-hosted, a CF-Connecting-IP the client sent is a claim nobody checked:
+  // the upstream gets the real address there instead, as an origin behind the edge would.
+  if (client.source === "connection") {
+    if (client.clientIp) headers.set("cf-connecting-ip", client.clientIp);
+    else headers.delete("cf-connecting-ip");
+  }
   headers.set("x-forwarded-host", client.host);
   headers.set("x-forwarded-proto", client.proto);
   headers.set("x-forwarded-port", client.port);

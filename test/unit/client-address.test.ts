@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { cidrContains, parseCidr, parseIp } from "../../src/proxy/cidr.ts";
+import { parseClientAddressing, resolveClient } from "../../src/proxy/client-address.ts";
+import { ConfigError } from "../../src/errors.ts";
+import { addForwardingHeaders, clientInfo } from "../../src/proxy/forwarded.ts";
+
+/** A request as `workerd serve` hands it over: the peer only in request.cf.clientIp. */
+function fromPeer(peer: string, headers: Record<string, string> = {}): Request {
+  const request = new Request("http://app.test/", { headers });
+  Object.defineProperty(request, "cf", { value: { clientIp: peer } });
+  return request;
+}
+
+describe("parseIp / parseCidr", () => {
+  it.each([
+    ["10.0.0.0/8", "10.255.1.2", true],
+    ["10.0.0.0/8", "11.0.0.1", false],
+    ["192.0.2.7", "192.0.2.7", true],
+    ["192.0.2.7", "192.0.2.8", false],
+    ["0.0.0.0/0", "203.0.113.9", true],
+    ["2001:db8::/32", "2001:db8:ffff::1", true],
+    ["2001:db8::/32", "2001:db9::1", false],
+    ["10.0.0.0/8", "::ffff:10.1.2.3", true],
+    ["::1", "::1", true],
+  ])("%s contains %s: %s", (cidr, address, expected) => {
+    const block = parseCidr(cidr);
+    const value = parseIp(address);
+    expect(block).not.toBeNull();
+    expect(value).not.toBeNull();
+    if (block && value !== null) expect(cidrContains(block, value)).toBe(expected);
+  });
+
+  it.each([
+    "10.0.0.0/33",
+    "10.0.0/8",
+    "010.0.0.1",
+    "1.2.3.4/",
+    "1:2:3:4:5:6:7:8:9",
+    "::1::",
+    "example.com",
+    "1.2.3.4/8/1",
+  ])("refuses %s", (text) => expect(parseCidr(text)).toBeNull());
+});
+
+describe("parseClientAddressing", () => {
+  it("defaults to the edge header and reads a list of blocks", () => {
+    expect(parseClientAddressing("", "").source).toBe("cf-connecting-ip");
+    expect(parseClientAddressing("connection", "10.0.0.0/8, 192.168.1.1 ::1").trustedProxies).toHaveLength(3);
+  });
+
+  it("refuses unknown sources and malformed blocks with a config error naming the setting", () => {
+    expect(() => parseClientAddressing("x-real-ip", "")).toThrow(ConfigError);
+    expect(() => parseClientAddressing("connection", "10.0.0.0/99")).toThrow(/TRUSTED_PROXIES/);
+  });
+});
+
+describe("resolveClient", () => {
+  const connection = parseClientAddressing("connection", "");
+  const behindProxies = parseClientAddressing("connection", "10.0.0.0/8");
+
+  it("at the edge, reads CF-Connecting-IP", () => {
+    const request = fromPeer("127.0.0.1:1", { "cf-connecting-ip": "198.51.100.1" });
+    expect(resolveClient(request, parseClientAddressing("", "")).clientIp).toBe("198.51.100.1");
+  });
+
+  it("self-hosted, takes the peer without its port and ignores a client-sent CF-Connecting-IP", () => {
+    expect(resolveClient(fromPeer("127.0.0.1:52762", { "cf-connecting-ip": "6.6.6.6" }), connection)).toEqual({
+      clientIp: "127.0.0.1",
+      forwardedFor: null,
+    });
+    expect(resolveClient(fromPeer("[::1]:40000"), connection).clientIp).toBe("::1");
+    expect(resolveClient(new Request("http://app.test/"), connection).clientIp).toBeNull();
+  });
+
+  it("does not believe X-Forwarded-For from a peer that is not a trusted proxy", () => {
+    const request = fromPeer("203.0.113.5:1000", { "x-forwarded-for": "6.6.6.6" });
+    expect(resolveClient(request, behindProxies)).toEqual({ clientIp: "203.0.113.5", forwardedFor: "6.6.6.6" });
+  });
+
+  it("behind trusted proxies, takes the rightmost untrusted hop (real_ip_recursive)", () => {
+    const request = fromPeer("10.0.0.2:1000", { "x-forwarded-for": "6.6.6.6, 198.51.100.7, 10.0.0.9" });
+    expect(resolveClient(request, behindProxies)).toEqual({ clientIp: "198.51.100.7", forwardedFor: "6.6.6.6" });
+  });
+
+  it("takes the leftmost hop when every hop is trusted, and stops at an entry that is no address", () => {
+    expect(resolveClient(fromPeer("10.0.0.2:1", { "x-forwarded-for": "10.1.1.1, 10.0.0.3" }), behindProxies)).toEqual({
+      clientIp: "10.1.1.1",
+      forwardedFor: null,
+    });
+    expect(resolveClient(fromPeer("10.0.0.2:1", { "x-forwarded-for": "junk, 10.0.0.3" }), behindProxies)).toEqual({
+      clientIp: "10.0.0.3",
+      forwardedFor: "junk",
+    });
+  });
+});
+
+describe("forwarding headers when self-hosted", () => {
+  it("end X-Forwarded-For with the real client and replace a client-sent CF-Connecting-IP", () => {
+    const request = fromPeer("10.0.0.2:1000", {
+      "x-forwarded-for": "6.6.6.6, 198.51.100.7, 10.0.0.9",
+      "cf-connecting-ip": "6.6.6.6",
+    });
+    const client = clientInfo(request, "http://app.test", parseClientAddressing("connection", "10.0.0.0/8"));
+    const headers = new Headers(request.headers);
+    addForwardingHeaders(headers, client);
+    expect(headers.get("x-forwarded-for")).toBe("6.6.6.6, 198.51.100.7");
+    expect(headers.get("cf-connecting-ip")).toBe("198.51.100.7");
+    expect(headers.get("forwarded")).toBe("for=198.51.100.7;host=app.test;proto=http");
+  });
+});
