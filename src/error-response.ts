@@ -4,6 +4,7 @@ import { RouterError } from "./errors.ts";
 /** Reason phrases for the statuses the router itself produces. */
 const REASONS: Record<number, string> = {
   400: "Bad Request",
+  401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
   499: "Client Closed Request",
