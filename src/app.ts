@@ -61,7 +61,7 @@ app.all("*", async (c) => {
   const request = c.req.raw;
   // Before any routing: the admin host is never looked up, whatever Redis holds.
   if (isAdminRequest(c.env, request.headers.get("host"), c.get("facts"))) {
-    return admin(request, c.env, c.executionCtx, c.get("requestId"));
+    return admin.fetch(request, c.env, c.executionCtx);
   }
   refuseBodyOnGetOrHead(request);
   const target = c.get("target");

@@ -1,6 +1,5 @@
-import { Hono, type Context, type ExecutionContext } from "hono";
+import { Hono, type Context } from "hono";
 import { readConfig } from "../config.ts";
-import { renderError } from "../error-response.ts";
 import { RouteStoreError } from "../errors.ts";
 import { configuredAuth, requireAdmin, safeNext, sameOrigin } from "./auth.ts";
 import { endSession, startSession, tokenMatches } from "./session.ts";
@@ -23,14 +22,14 @@ export interface AdminOptions {
   readonly routeCache: (env: Env) => RouterView;
 }
 
-/** Answers one request for ADMIN_HOST; `requestId` is the access log's, so error bodies name it too. */
-export type AdminHandler = (request: Request, env: Env, ctx: ExecutionContext, requestId: string) => Promise<Response>;
-
 type AdminEnv = { Bindings: Env };
+
+/** Answers the requests for ADMIN_HOST (app.ts hands them over). */
+export type AdminApp = Hono<AdminEnv>;
 
 /**
  * Every response: never cached, never framed, no script may run (the pages
- * have none), no referrer leaves (page URLs hold filters and hosts).
+ * have none), no referrer leaves for another site (page URLs hold filters and hosts).
  */
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "cache-control": "no-store",
@@ -38,11 +37,12 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
+  // Not "no-referrer": under it browsers send `Origin: null` on the login
+  // post (Fetch §3.2.5), which sameOrigin() must refuse.
+  "referrer-policy": "same-origin",
 };
 
-export function createAdminApp(options: AdminOptions): AdminHandler {
-  const requestIds = new WeakMap<Request, string>();
+export function createAdminApp(options: AdminOptions): AdminApp {
   const app = new Hono<AdminEnv>();
 
   app.use(async (c, next) => {
@@ -159,12 +159,13 @@ export function createAdminApp(options: AdminOptions): AdminHandler {
     throw new AdminNotFoundError();
   });
 
-  app.onError((error, c) => renderError(error, c.req.raw, requestIds.get(c.req.raw) ?? "-"));
+  // Failures go back to the router's app: rendered in one place (renderError,
+  // with the request id) and written to the access log with their code and detail.
+  app.onError((error) => {
+    throw error;
+  });
 
-  return async (request, env, ctx, requestId) => {
-    requestIds.set(request, requestId);
-    return app.fetch(request, env, ctx);
-  };
+  return app;
 }
 
 /** An urlencoded form of at most 4 KiB (the login form is a few dozen bytes): reading stops past that. */

@@ -67,12 +67,13 @@ export function backendLists(spec: RouteSpec): BackendsView[] {
         weights.set(url, (weights.get(url) ?? 0) + 1);
       }
     }
-    const settings = view(action, BACKENDS);
-    return {
-      path,
-      backends: [...weights].map(([url, weight]) => ({ url, weight })),
-      settings: typeof settings === "object" && !Array.isArray(settings) ? (settings as Record<string, View>) : {},
-    };
+    const shown = view(action, BACKENDS);
+    const settings: Record<string, View> =
+      typeof shown === "object" && !Array.isArray(shown) ? { ...(shown as Record<string, View>) } : {};
+    // Defaults that say nothing here: forwarding is the usual action, and a strategy needs two backends.
+    if (settings["type"] === "forward") delete settings["type"];
+    if (weights.size < 2) delete settings["strategy"];
+    return { path, backends: [...weights].map(([url, weight]) => ({ url, weight })), settings };
   });
 }
 

@@ -197,7 +197,8 @@ describe("host isolation", () => {
     const reply = await send(admin.router.url, { host: admin.host.toUpperCase() + ".:443" });
     expect(reply.status).toBe(401);
     expect(reply.text).not.toContain("Hello world");
-    const page = await send(admin.router.url, { host: admin.host, headers: bearer(admin.token) });
+    const page = await send(admin.router.url, { host: admin.host, path: "/?q=p500", headers: bearer(admin.token) });
+    expect(page.status).toBe(200);
     expect(page.text).toContain("p5001.localhost");
   });
 

@@ -11,10 +11,13 @@ export interface AdminUnderTest {
 }
 
 /** A router with the dashboard at `admin-….test` and a fresh token, reading routes under a prefix of its own. */
-export async function startAdminRouter(label: string, bindings: Record<string, string> = {}): Promise<AdminUnderTest> {
+export async function startAdminRouter(
+  label: string,
+  bindings: Record<string, string> = {},
+  host = `admin-${label}.test`,
+): Promise<AdminUnderTest> {
   const token = randomBytes(24).toString("base64url");
   const prefix = uniquePrefix(label);
-  const host = `admin-${label}.test`;
   const router = await startRouter({ ADMIN_HOST: host, ADMIN_TOKEN: token, ROUTE_KEY_PREFIX: prefix, ...bindings });
   return { router, host, token, prefix };
 }

@@ -28,6 +28,7 @@ function rawText(raw: RouteRow["raw"]): string {
 function Row(props: { readonly row: RouteRow }) {
   const { row } = props;
   const spec = row.spec;
+  const more = spec ? { ...(spec.label ? { identifier: spec.label } : {}), ...otherFields(spec) } : {};
   return (
     <tr class={spec ? undefined : "invalid"}>
       <td data-label="Host">
@@ -50,19 +51,15 @@ function Row(props: { readonly row: RouteRow }) {
                   </li>
                 ))}
               </ul>
-              <Fields fields={list.settings} />
+              {Object.keys(list.settings).length > 0 && <Fields fields={list.settings} />}
             </div>
           ))
         ) : (
           <span class="bad">{row.problem}</span>
         )}
       </td>
-      <td data-label="Policies and more">
-        {spec ? (
-          <Fields fields={{ ...(spec.label ? { identifier: spec.label } : {}), ...otherFields(spec) }} />
-        ) : (
-          <code>{rawText(row.raw)}</code>
-        )}
+      <td data-label="Policies and more" class={spec && Object.keys(more).length === 0 ? "empty" : undefined}>
+        {spec ? <Fields fields={more} /> : <code>{rawText(row.raw)}</code>}
       </td>
       <td data-label="TTL">{ttlText(row.ttl)}</td>
     </tr>

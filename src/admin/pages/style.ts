@@ -53,6 +53,10 @@ button.primary{font:inherit;padding:.42rem .9rem;border-radius:4px;border:1px so
 footer{max-width:1180px;margin:1rem auto 2rem;padding:0 1rem;color:var(--muted);font-size:.8rem}
 @media (max-width:720px){
   main{padding:.6rem}
+  header nav{order:3;flex-basis:100%}
+  header form{margin-left:auto}
+  table.cards td.empty{display:none}
+  th,td{padding:.35rem .3rem}
   table.cards thead{display:none}
   table.cards tr{display:block;border:1px solid var(--line);border-radius:6px;margin:.5rem 0;padding:.2rem .4rem}
   table.cards td{display:block;border:0;padding:.25rem .2rem}

@@ -31,7 +31,7 @@ function Report(props: { readonly report: TestReport }) {
         {report.candidates.length} keys in one round trip ({report.commands} command{report.commands === 1 ? "" : "s"}),
         most specific first; the first key that exists decides.
       </p>
-      <table class="cards">
+      <table>
         <thead>
           <tr>
             <th>Key</th>
@@ -45,7 +45,7 @@ function Report(props: { readonly report: TestReport }) {
               <td data-label="Key" class="mono">
                 {c.key}
               </td>
-              <td data-label="Read as">{c.format === "string" ? "string (MGET)" : "Hipache list (LRANGE)"}</td>
+              <td data-label="Read as">{c.format === "string" ? "string" : "Hipache list"}</td>
               <td data-label="State">
                 <span class={STATE_CLASS[c.state] ?? "tag"}>{c.state === "match" ? "← decides" : c.state}</span>
               </td>

@@ -6,6 +6,13 @@ import { html, Layout } from "./layout.tsx";
 const CLASS_COLORS = ["#8d99a6", "#2e9e5b", "#3b7dd8", "#e08a1e", "#c62828"];
 const CACHE_COLORS = ["#2e9e5b", "#3b7dd8", "#e0b31e", "#c62828"];
 
+/** Buckets up to the first that holds every request (the rest repeat it), then "any". */
+function shownBuckets(report: TrafficReport) {
+  const { buckets, count } = report.upstreamLatency;
+  const full = buckets.findIndex((b) => b.count === count);
+  return full === -1 || full === buckets.length - 1 ? buckets : [...buckets.slice(0, full + 1), ...buckets.slice(-1)];
+}
+
 function Tile(props: { readonly value: string | number; readonly label: string }) {
   return (
     <div class="tile">
@@ -101,7 +108,7 @@ function TrafficPage(props: { readonly report: TrafficReport }) {
           </tr>
         </thead>
         <tbody>
-          {report.upstreamLatency.buckets.map((b) => (
+          {shownBuckets(report).map((b) => (
             <tr>
               <td>{b.le === "+Inf" ? "any" : `${b.le} ms`}</td>
               <td>{b.count}</td>
