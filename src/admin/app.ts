@@ -98,7 +98,7 @@ export function createAdminApp(options: AdminOptions): AdminApp {
     if (host !== "") {
       try {
         report = await testHost(adminStoreFor(config), config, host, path);
-        commands = report.commands + 1;
+        commands = report.sent;
       } catch (error) {
         if (!(error instanceof AdminInputError || error instanceof RouteStoreError)) throw error;
         problem =

@@ -39,6 +39,8 @@ export interface TestReport {
   readonly candidates: readonly CandidateView[];
   /** Commands of one lookup, all in one round trip (as the router sends them, with SHARED_DOWN_MARKS as set). */
   readonly commands: number;
+  /** Commands this test sent: the lookup, always with the `dead:` sets. */
+  readonly sent: number;
   readonly decided: string | null;
   /** Why that key: the exact host, a wildcard, the catch-all. */
   readonly why: string | null;
@@ -91,6 +93,7 @@ export async function testHost(
     path: target,
     candidates,
     commands: lookupReads(host, { ...options, sharedDownMarks: config.sharedDownMarks }).reads.length,
+    sent: lookupReads(host, options).reads.length,
     decided: resolution.decided?.key ?? null,
     why: null,
     problem: null,

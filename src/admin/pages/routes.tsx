@@ -58,7 +58,10 @@ function Row(props: { readonly row: RouteRow }) {
           <span class="bad">{row.problem}</span>
         )}
       </td>
-      <td data-label="Policies and more" class={spec && Object.keys(more).length === 0 ? "empty" : undefined}>
+      <td
+        data-label={spec ? "Policies and more" : "Stored value"}
+        class={spec && Object.keys(more).length === 0 ? "empty" : undefined}
+      >
         {spec ? <Fields fields={more} /> : <code>{rawText(row.raw)}</code>}
       </td>
       <td data-label="TTL">{ttlText(row.ttl)}</td>

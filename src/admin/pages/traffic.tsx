@@ -68,28 +68,29 @@ function TrafficPage(props: { readonly report: TrafficReport }) {
       {report.busiestHosts.length === 0 ? (
         <p class="note">No requests yet.</p>
       ) : (
-        <table class="cards">
+        <table>
           <thead>
             <tr>
               <th>Host</th>
               <th>Requests</th>
-              {STATUS_CLASSES.map((name) => (
-                <th>{name}</th>
-              ))}
+              <th>By status class</th>
             </tr>
           </thead>
           <tbody>
             {report.busiestHosts.map((h) => (
               <tr>
-                <td data-label="Host" class="mono">
-                  {h.host}
+                <td class="mono">{h.host}</td>
+                <td>{h.total}</td>
+                <td>
+                  {STATUS_CLASSES.filter((name) => h.classes[name] > 0).map((name, i) => (
+                    <>
+                      {i > 0 && " · "}
+                      <span class={name === "5xx" ? "bad" : undefined}>
+                        {name} {h.classes[name]}
+                      </span>
+                    </>
+                  ))}
                 </td>
-                <td data-label="Requests">{h.total}</td>
-                {STATUS_CLASSES.map((name) => (
-                  <td data-label={name} class={name === "5xx" && h.classes[name] > 0 ? "bad" : undefined}>
-                    {h.classes[name]}
-                  </td>
-                ))}
               </tr>
             ))}
           </tbody>
