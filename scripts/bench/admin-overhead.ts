@@ -36,14 +36,15 @@ const facts = hosts.map((host) => ({
   cache: "hit" as const,
   upstreamMs: 3,
 }));
+const first = facts[0] ?? newRequestFacts();
 const now = Date.now();
 const unset = { ADMIN_HOST: "" };
 const set = { ADMIN_HOST: "router.localhost" };
 
 const baseline = measure((i) => normalizeHost(hosts[i % 100]));
-const record = measure((i) => counters.record(facts[i % 100] ?? facts[0]!, 200, now + i, null));
-const selectUnset = measure((i) => isAdminRequest(unset, hosts[i % 100] ?? null, facts[0]!));
-const selectSet = measure((i) => isAdminRequest(set, hosts[i % 100] ?? null, facts[0]!));
+const record = measure((i) => counters.record(facts[i % 100] ?? first, 200, now + i, null));
+const selectUnset = measure((i) => isAdminRequest(unset, hosts[i % 100] ?? null, first));
+const selectSet = measure((i) => isAdminRequest(set, hosts[i % 100] ?? null, first));
 
 const row = (name: string, ns: number) =>
   console.log(
