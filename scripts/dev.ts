@@ -2,7 +2,8 @@
  * `npm start`: the whole router on this machine. A private redis-server (data
  * in .data/, so routes survive a restart), the Upstash REST bridge, the seed's
  * two demo apps, their routes, and the worker under `wrangler dev` on
- * 127.0.0.1:8787. Ctrl-C stops everything it started.
+ * 127.0.0.1:8787, with the dashboard at http://router.localhost:8787/ (a new
+ * random ADMIN_TOKEN each start). Ctrl-C stops everything it started.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -32,9 +33,19 @@ stops.push(() => redisServer.stop());
 const token = randomBytes(24).toString("base64url");
 const bridge = await startBridge({ redisPort: redisServer.port, token, port: BRIDGE_PORT });
 stops.push(() => bridge.close());
+/** The dashboard (docs/dashboard.md): *.localhost resolves to loopback, so the browser finds it. */
+const ADMIN_HOST = "router.localhost";
+const adminToken = randomBytes(24).toString("base64url");
 writeFileSync(
   join(ROOT, ".dev.vars"),
-  `# Written by npm start: the local Upstash REST bridge. Git-ignored.\nUPSTASH_REDIS_REST_URL="${bridge.url}"\nUPSTASH_REDIS_REST_TOKEN="${token}"\n`,
+  [
+    "# Written by npm start: the local Upstash REST bridge and the dashboard. Git-ignored.",
+    `UPSTASH_REDIS_REST_URL="${bridge.url}"`,
+    `UPSTASH_REDIS_REST_TOKEN="${token}"`,
+    `ADMIN_HOST="${ADMIN_HOST}"`,
+    `ADMIN_TOKEN="${adminToken}"`,
+    "",
+  ].join("\n"),
 );
 
 /** The seed's apps listen on 5001 and 5002; any free port will do if those are taken. */
@@ -84,6 +95,11 @@ console.log(`
     curl -H 'Host: p5002.localhost' ${base}/
     curl http://p5001.localhost:${ROUTER_PORT}/          # *.localhost resolves to loopback
     curl -H 'Host: nope.localhost' ${base}/    # 403: no route
+
+  Dashboard: http://${ADMIN_HOST}:${ROUTER_PORT}/   (log in with the token below)
+    token: ${adminToken}   (ADMIN_TOKEN in .dev.vars; new at every start)
+    curl -H 'Host: ${ADMIN_HOST}' -H 'Authorization: Bearer ${adminToken}' ${base}/api/routes
+    curl -H 'Host: ${ADMIN_HOST}' -H 'Authorization: Bearer ${adminToken}' ${base}/metrics
 
   Add a route (any of these):
     npm run routes -- set myapp.localhost 127.0.0.1:3000

@@ -4,7 +4,9 @@
 #      machine's node is older, Node 24 is installed from the npm registry into
 #      .tools/ (git-ignored) and put first on PATH;
 #   2. the project's dependencies (npm ci), whenever package-lock.json changed;
-#   3. redis-server, from Debian's packages when it is missing and we are root.
+#   3. redis-server, from Debian's packages when it is missing and we are root;
+#   4. with NEEDS_CHROMIUM=1 (npm test: the dashboard's browser tests), Debian's
+#      chromium the same way, unless CHROMIUM_PATH names a browser.
 # Usage: bash scripts/run.sh <command> [args...]
 set -euo pipefail
 
@@ -55,7 +57,22 @@ ensure_redis() {
   fi
 }
 
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then return; fi
+  if command -v chromium >/dev/null 2>&1; then return; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    log "chromium is missing: installing Debian's chromium for the dashboard's browser tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >&2
+  else
+    log "chromium is missing: the dashboard's browser tests drive it. Install it (Debian: sudo apt-get install chromium; elsewhere set CHROMIUM_PATH to a Chromium or Chrome binary) and run this again."
+    exit 1
+  fi
+}
+
 ensure_node
 ensure_deps
 if [ "${NEEDS_REDIS:-1}" = "1" ]; then ensure_redis; fi
+if [ "${NEEDS_CHROMIUM:-0}" = "1" ]; then ensure_chromium; fi
 exec "$@"

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { LookupOutcome as CacheOutcome } from "./cache/route-cache.ts";
-import { RouterError } from "./errors.ts";
+import { RouteStoreError, RouterError } from "./errors.ts";
+import { isolateTraffic } from "./metrics/counters.ts";
 import { splitTarget, type RequestTarget } from "./proxy/target.ts";
 
 /** How the route lookup ended, for the access log. */
@@ -14,6 +15,8 @@ export type LookupOutcome =
 
 /** What the handler learns about a request as it goes; logged at the end. */
 export interface RequestFacts {
+  /** The normalised host, once the Host header has been read and found valid. */
+  host: string | null;
   hops: number;
   lookup: LookupOutcome;
   /** How the route cache answered (hit, miss, stale, error); null before the lookup. */
@@ -29,6 +32,7 @@ export interface RequestFacts {
 
 export function newRequestFacts(): RequestFacts {
   return {
+    host: null,
     hops: 0,
     lookup: "skipped",
     cache: null,
@@ -110,8 +114,9 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     c.set("target", target);
     await next();
     const { status } = c.res;
-    if (!sampled(status, options.sampleRate(c.env))) return;
     const error = c.error;
+    isolateTraffic.record(facts, status, started, error instanceof RouteStoreError ? detailOf(error) : null);
+    if (!sampled(status, options.sampleRate(c.env))) return;
     writeAccessLog({
       time: new Date(started).toISOString(),
       requestId,

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { accessLog, type AccessLogVariables, type RequestFacts } from "./access-log.ts";
+import { createAdminApp } from "./admin/app.ts";
+import { isAdminRequest } from "./admin/select.ts";
 import { configuredRouteCache } from "./cache/configured-cache.ts";
 import type { RouteCache } from "./cache/route-cache.ts";
 import { routeServerTiming } from "./cache/server-timing.ts";
@@ -43,8 +45,15 @@ export const app = new Hono<AppEnv>();
 
 app.use(accessLog<Env>({ sampleRate, clientIp }));
 
+/** The dashboard at ADMIN_HOST (src/admin/): it reads the isolate's cache, never routes. */
+const admin = createAdminApp({ routeCache: (env) => isolateState(readConfig(env)).cache });
+
 app.all("*", async (c) => {
   const request = c.req.raw;
+  // Before any routing: the admin host is never looked up, whatever Redis holds.
+  if (isAdminRequest(c.env, request.headers.get("host"), c.get("facts"))) {
+    return admin.fetch(request, c.env, c.executionCtx);
+  }
   refuseBodyOnGetOrHead(request);
   const target = c.get("target");
   const config = readConfig(c.env);
@@ -53,6 +62,7 @@ app.all("*", async (c) => {
   facts.hops = readHops(request.headers);
   checkHops(facts.hops, config.maxHops);
   const host = normalizeHost(request.headers.get("host"));
+  facts.host = host;
   const { store, cache } = isolateState(config);
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   let route: Route;

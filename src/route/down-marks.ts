@@ -8,6 +8,8 @@ export interface DownMarks {
   until(origin: string, now: number): number;
   mark(origin: string, until: number): void;
   clear(origin: string): void;
+  /** The marks in force, for the dashboard (at most maxEntries). */
+  list(now: number): { readonly origin: string; readonly until: number }[];
 }
 
 /** Bounded so a flood of failing hosts cannot grow the isolate's memory without limit. */
@@ -32,6 +34,9 @@ export function createDownMarks(maxEntries = 10_000): DownMarks {
     },
     clear(origin) {
       marks.delete(origin);
+    },
+    list(now) {
+      return [...marks].filter(([, until]) => until > now).map(([origin, until]) => ({ origin, until }));
     },
   };
 }

@@ -1,0 +1,21 @@
+import { kindOf, type RouteRow, type RoutesPage } from "./routes-data.ts";
+import { backendLists, otherFields } from "./spec-view.ts";
+
+/** A route key as JSON: what the Routes page shows, as data. */
+function routeJson(row: RouteRow) {
+  return {
+    host: row.host,
+    key: row.key,
+    format: row.format,
+    kind: kindOf(row),
+    ttl: row.ttl,
+    value: row.raw,
+    problem: row.problem,
+    backends: row.spec ? backendLists(row.spec) : [],
+    fields: row.spec ? { ...(row.spec.label ? { identifier: row.spec.label } : {}), ...otherFields(row.spec) } : {},
+  };
+}
+
+export function routesJson(page: RoutesPage) {
+  return { routes: page.routes.map(routeJson), next: page.next, commands: page.commands };
+}

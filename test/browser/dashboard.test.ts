@@ -1,0 +1,170 @@
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
+import { send } from "../support/http.ts";
+import { startAdminRouter, type AdminUnderTest } from "../support/admin.ts";
+import { routesClient } from "../support/stack.ts";
+import { launchBrowser, SCREENSHOTS, type Browser } from "./browser.ts";
+
+/*
+ * The dashboard in a real browser (Debian's chromium, JavaScript off): log
+ * in, open every page, use the host tester and the filter, log out; a
+ * screenshot of each page at desktop and phone widths under test-output/.
+ */
+
+const redis = routesClient();
+let admin: AdminUnderTest;
+let apps: RunningDemoApp[];
+let browser: Browser;
+let page: Page;
+let base: string;
+
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+/** The little of the DOM these tests read in the page (the tests compile without the DOM library). */
+interface BrowserGlobals {
+  readonly document: { readonly documentElement: { readonly clientWidth: number; readonly scrollWidth: number } };
+  getComputedStyle(node: unknown): { readonly color: string };
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Nothing wider than the screen: a phone never scrolls sideways. */
+async function fitsWidth(): Promise<boolean> {
+  const [client, scroll] = await page.evaluate(() => {
+    const root = (globalThis as unknown as BrowserGlobals).document.documentElement;
+    return [root.clientWidth, root.scrollWidth];
+  });
+  return scroll <= client + 1;
+}
+
+beforeAll(async () => {
+  [admin, apps, browser] = await Promise.all([
+    startAdminRouter("browser", {}, "router.localhost"),
+    Promise.all([startDemoApp({ name: "p5001" }), startDemoApp({ name: "p5002" })]),
+    launchBrowser(),
+  ]);
+  const [p5001, p5002] = apps as [RunningDemoApp, RunningDemoApp];
+  const p = admin.prefix;
+  await redis.set(`${p}p5001.localhost`, p5001.address);
+  await redis.set(`${p}p5002.localhost`, p5002.address);
+  await redis.set(`${p}old.localhost`, "ftp://10.0.0.9", { ex: 86_400 });
+  await redis.set(
+    `${p}shop.localhost`,
+    JSON.stringify({
+      backends: [p5001.address, p5001.address, p5002.address],
+      paths: { "/static": { backends: `http://${p5002.address}/assets`, strip: true } },
+      responseHeaders: { "Strict-Transport-Security": "max-age=63072000" },
+    }),
+  );
+  await redis.set(`${p}*.preview.localhost`, JSON.stringify({ redirect: "https://preview.example", status: 302 }));
+  // Some traffic for the charts and the busiest hosts.
+  for (let i = 0; i < 12; i++) await send(admin.router.url, { host: i % 3 ? "p5001.localhost" : "p5002.localhost" });
+  await send(admin.router.url, { host: "old.localhost" });
+  await send(admin.router.url, { host: "nothing.localhost" });
+  base = `http://router.localhost:${admin.router.port}`;
+  page = await browser.context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await admin?.router.dispose();
+  await Promise.all((apps ?? []).map((app) => app.close()));
+});
+
+describe("the dashboard in Chromium, without JavaScript", { timeout: 60_000 }, () => {
+  it("sends a visitor to the login form, and a wrong token back to it", async () => {
+    await page.goto(`${base}/`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await shot("login");
+    await page.fill('input[name="token"]', "certainly-not-the-token");
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.textContent("main")).toContain("That token is not the dashboard");
+  });
+
+  it("logs in and lists the routes, invalid values in red with the reason", async () => {
+    await page.fill('input[name="token"]', admin.token);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${base}/`);
+    const main = (await page.textContent("main")) ?? "";
+    for (const host of ["p5001.localhost", "p5002.localhost", "shop.localhost", "*.preview.localhost"]) {
+      expect(main).toContain(host);
+    }
+    expect(main).toContain("weight 2");
+    const invalid = page.locator("tr.invalid");
+    await expect.poll(() => invalid.textContent()).toContain('unsupported scheme "ftp"');
+    const color = await invalid
+      .locator(".bad")
+      .first()
+      .evaluate((node) => (globalThis as unknown as BrowserGlobals).getComputedStyle(node).color);
+    expect(color).toBe("rgb(176, 0, 32)");
+    await shot("routes");
+    expect(await page.content()).not.toContain(admin.token);
+  });
+
+  it("filters the routes by text", async () => {
+    await page.fill('input[name="q"]', "p5002");
+    await page.click('form.inline button[type="submit"]');
+    await page.waitForURL(/q=p5002/);
+    const rows = await page.locator("tbody tr").allTextContents();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain("p5002.localhost");
+  });
+
+  it("tests a host: the keys read, the key that decided, the backend", async () => {
+    await page.click("text=Host tester");
+    await page.fill('input[name="host"]', "shop.localhost");
+    await page.fill('input[name="path"]', "/static/app.css?v=3");
+    await page.click('form.inline button[type="submit"]');
+    await page.waitForURL(/host=shop.localhost/);
+    const main = (await page.textContent("main")) ?? "";
+    expect(main).toContain("← decides");
+    expect(main).toContain("the exact host");
+    expect(main).toMatch(/\/static\/app.css is under \/static\/?, stripped to \/app.css/);
+    expect(main).toContain(`http://${apps[1]?.address}/assets/app.css?v=3`);
+    await shot("tester");
+  });
+
+  it("shows health: the store reachable, no backend marked down", async () => {
+    await page.click("text=Health");
+    const main = (await page.textContent("main")) ?? "";
+    expect(main).toContain("Reachable: PING answered");
+    expect(main).toContain("SHARED_DOWN_MARKS is off");
+    await shot("health");
+  });
+
+  it("shows this isolate's cache and traffic with charts", async () => {
+    await page.click("text=Cache and traffic");
+    const main = (await page.textContent("main")) ?? "";
+    expect(main).toContain("This isolate only");
+    expect(main).toContain("p5001.localhost");
+    expect(await page.locator("svg.chart rect").count()).toBeGreaterThan(1);
+    await shot("traffic");
+  });
+
+  it("is readable on a phone: no sideways scrolling, tables as cards", async () => {
+    await page.setViewportSize(PHONE);
+    for (const [path, name] of [
+      ["/routes", "routes"],
+      ["/tester?host=p5001.localhost&path=%2F", "tester"],
+      ["/health", "health"],
+      ["/traffic", "traffic"],
+    ] as const) {
+      await page.goto(`${base}${path}`);
+      expect(await fitsWidth(), path).toBe(true);
+      await shot(`${name}-phone`);
+    }
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it("logs out: the pages ask for the token again", async () => {
+    await page.click("text=Log out");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.goto(`${base}/health`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
+});
