@@ -79,7 +79,8 @@ export function writeAccessLog(entry: AccessLogEntry): void {
 
 /** The context variables the middleware provides to the handler. */
 export interface AccessLogVariables {
-  requestId: string;
+  /** Made on first use: most requests never show it (no error) nor log it (sampled out). */
+  requestId: () => string;
   facts: RequestFacts;
   /** The request URL split once (origin, path, query), for the log and the handler alike. */
   target: RequestTarget;
@@ -94,13 +95,15 @@ export interface AccessLogOptions<B extends object> {
  * Gives each request an id and writes its access log line once the response
  * (headers) is ready. It never touches the proxied Response (no
  * `c.header()`): re-wrapping it would lose a WebSocket and the manual body
- * encoding.
+ * encoding, and cost a copy. The line is built only when it is written
+ * (sampled), and the id made only when something shows or logs it.
  */
 export function accessLog<B extends object>(options: AccessLogOptions<B>) {
   return createMiddleware<{ Bindings: B; Variables: AccessLogVariables }>(async (c, next) => {
     const started = Date.now();
     const request = c.req.raw;
-    const requestId = requestIdOf(request);
+    let id: string | undefined;
+    const requestId = () => (id ??= requestIdOf(request));
     const target = splitTarget(request.url);
     const facts = newRequestFacts();
     c.set("requestId", requestId);
@@ -112,7 +115,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     const error = c.error;
     writeAccessLog({
       time: new Date(started).toISOString(),
-      requestId,
+      requestId: requestId(),
       clientIp: request.headers.get("cf-connecting-ip"),
       method: request.method,
       host: request.headers.get("host")?.slice(0, 256) ?? null,

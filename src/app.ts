@@ -70,7 +70,7 @@ app.all("*", async (c) => {
       cache.lookup(name, (key) => lookupRoute(key, store, config), waitUntil),
     );
   } finally {
-    if (facts.cache) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
+    if (facts.cache && config.serverTiming) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
   }
   const started = Date.now();
   try {
@@ -80,6 +80,8 @@ app.all("*", async (c) => {
         client: clientInfo(request, target.origin),
         hops: facts.hops,
         exposeUpstream: config.exposeUpstream,
+        // Server-Timing is appended below: the response must be one we may edit.
+        editableResponse: config.serverTiming,
       },
       settings: config,
       store,
@@ -99,7 +101,7 @@ app.all("*", async (c) => {
 
 app.onError((error, c) => {
   const facts = c.get("facts");
-  const response = renderError(error, c.req.raw, c.get("requestId"), {
+  const response = renderError(error, c.req.raw, c.get("requestId")(), {
     upstream: facts.exposeUpstream ? facts.upstream : null,
   });
   const serverTiming = c.get("serverTiming");
