@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { categorise } from "./profile-categories.ts";
 
 /** The parts of a V8 CPU profile (DevTools `Profiler.Profile`) this summary reads. */
 export interface CpuProfile {
@@ -16,7 +17,7 @@ export interface CpuProfile {
 export interface ProfileSummary {
   /** Sampled time in JavaScript and the runtime calls it made, per request (not idle, not "(program)"). */
   readonly javascriptUs: number;
-  /** A Markdown table: µs per request by source module, and the largest single entries. */
+  /** Markdown tables: µs per request by part of the request path, by source module, by function. */
   readonly table: string;
 }
 
@@ -110,12 +111,24 @@ export function summarise(profile: CpuProfile, bundlePath: string, requests: num
   };
   const root = profile.nodes.find((node) => !parent.has(node.id));
   if (root) walk(root.id, new Set());
+  const frameOf = (id: number) => {
+    const node = byId.get(id);
+    if (!node) return undefined;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const module = url === bundleUrl ? moduleAt(lineNumber + 1) : url === "" ? "" : "(node)";
+    return { name: functionName, module };
+  };
+  const parts = categorise(profile, frameOf, usPerSample, requests);
   const rows = (map: Map<string, number>, limit: number) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
       .map(([name, us]) => `| ${name} | ${(us / requests).toFixed(1)} |`);
   const table = [
+    "| part of the request path (sampled) | µs/request |",
+    "| --- | ---: |",
+    ...parts.map(([name, us]) => `| ${name} | ${us.toFixed(1)} |`),
+    "",
     "| module (self time, runtime calls included) | µs/request |",
     "| --- | ---: |",
     ...rows(byModule, 25),

@@ -1,7 +1,8 @@
 /**
  * Where the router's CPU goes under load:
  *
- *   bash scripts/run.sh node scripts/bench/profile.ts [--seconds 10] [--var NAME=VALUE ...]
+ *   bash scripts/run.sh node scripts/bench/profile.ts [--seconds 10] [--var NAME=VALUE ...] [--out FILE]
+ *   bash scripts/run.sh node scripts/bench/profile.ts --from FILE --bundle index.js --requests N
  *
  * Serves an unminified build of the bundle (so functions keep their names)
  * from the `workerd` binary with its inspector on (`--inspector-addr`),
@@ -11,7 +12,7 @@
  * JavaScript's share, each source module's own time and the inclusive time
  * of the request path's main functions (profile.ts's FUNCTIONS).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -32,8 +33,17 @@ const { values } = parseArgs({
     connections: { type: "string", default: "32" },
     var: { type: "string", multiple: true, default: [] },
     out: { type: "string" },
+    // Summarise a profile saved before (--out) instead: its bundle and request count.
+    from: { type: "string" },
+    bundle: { type: "string" },
+    requests: { type: "string" },
   },
 });
+if (values.from) {
+  const saved = JSON.parse(readFileSync(values.from, "utf8")) as CpuProfile;
+  process.stdout.write(`${summarise(saved, values.bundle ?? "", Number(values.requests)).table}\n`);
+  process.exit(0);
+}
 const seconds = Number(values.seconds);
 const extraVars = Object.fromEntries(
   values.var.map((pair) => {
