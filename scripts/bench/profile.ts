@@ -1,7 +1,7 @@
 /**
  * Where the router's CPU goes under load:
  *
- *   bash scripts/run.sh node scripts/bench/profile.ts [--seconds 10] [--var NAME=VALUE ...] [--out FILE]
+ *   bash scripts/run.sh node scripts/bench/profile.ts [--seconds 10] [--var NAME=VALUE ...] [--out FILE] [--script DIR/index.js]
  *   bash scripts/run.sh node scripts/bench/profile.ts --from FILE --bundle index.js --requests N
  *
  * Serves an unminified build of the bundle (so functions keep their names)
@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildWorkerBundle } from "../lib/worker-bundle.ts";
+import { buildWorkerBundle, readWranglerToml } from "../lib/worker-bundle.ts";
 import { freePort } from "../lib/ports.ts";
 import { startRedisServer } from "../lib/redis-server.ts";
 import { RespConnection } from "../lib/resp.ts";
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "32" },
     var: { type: "string", multiple: true, default: [] },
     out: { type: "string" },
+    // A bundle built before (`wrangler deploy --dry-run --minify=false --outdir DIR`): DIR/index.js.
+    script: { type: "string" },
     // Summarise a profile saved before (--out) instead: its bundle and request count.
     from: { type: "string" },
     bundle: { type: "string" },
@@ -57,8 +59,9 @@ const log = (line: string) => process.stderr.write(`[profile] ${line}\n`);
 try {
   const tools = ensureTools();
   if ("missing" in tools.wrk) throw new Error(tools.wrk.missing);
-  log("building an unminified bundle");
-  const bundle = buildWorkerBundle(join(workDir, "bundle"), undefined, ["--minify=false"]);
+  const bundle = values.script
+    ? { scriptPath: values.script, ...readWranglerToml(join(ROOT, "wrangler.toml")) }
+    : (log("building an unminified bundle"), buildWorkerBundle(join(workDir, "bundle"), undefined, ["--minify=false"]));
   const redis = await startRedisServer();
   const token = `profile-${Math.random().toString(36).slice(2)}`;
   const bridge = await startChild(
