@@ -3,7 +3,7 @@
  * design, on loopback, with one load generator (wrk). Starts everything it
  * needs, prints a table and a last line such as
  *
- *   router/floor=0.97 router/seed=1.21 redis_calls_per_request=0.0004 bundle_gzip_kib=41
+ *   router/floor=0.97 router_cpu/floor_cpu=1.08 router/seed=1.21 redis_calls_per_request=0.0004 bundle_gzip_kib=41
  *
  * and stops by itself. Settings (environment):
  *   BENCH_ROUNDS=3  BENCH_DURATION_S=3 (per row and round)  BENCH_WARMUP_S=1
@@ -11,6 +11,7 @@
  *   BENCH_CONNECTIONS=32  BENCH_THREADS=1  BENCH_HOSTS=100
  *   BENCH_MEMORY_HOSTS=100000  BENCH_MINIFLARE=1 (0 skips that row)
  *   BENCH_TIMEOUT_S=900 (the whole run is killed after this)
+ *   BENCH_PAIR_ROUNDS=5 (router and floor loaded together: a cross-check of router_cpu/floor_cpu)
  */
 import { cpus, loadavg } from "node:os";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -22,6 +23,7 @@ import { RespConnection, RespError } from "./lib/resp.ts";
 import { startRuntime } from "./lib/runtime.ts";
 import { buildWorkerBundle, ROOT } from "./lib/worker-bundle.ts";
 import { timeToNewUpstream } from "./bench/freshness.ts";
+import { pairedCpuRatio } from "./bench/cpu-ratio.ts";
 import { childPids, cpuSeconds, rssKiB, startChild, stopChildren } from "./bench/processes.ts";
 import { redisCommandCount } from "./bench/redis-stats.ts";
 import { startSeed } from "./bench/seed-nginx.ts";
@@ -46,6 +48,7 @@ const HOST_COUNT = setting("BENCH_HOSTS", 100);
 const MEMORY_HOSTS = setting("BENCH_MEMORY_HOSTS", 100_000);
 const WITH_MINIFLARE = process.env.BENCH_MINIFLARE !== "0";
 const TIMEOUT_S = setting("BENCH_TIMEOUT_S", 900);
+const PAIR_ROUNDS = Math.max(1, setting("BENCH_PAIR_ROUNDS", 5));
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const workDir = mkdtempSync(join(tmpdir(), "router-bench-"));
@@ -227,6 +230,9 @@ async function main(): Promise<void> {
     }
   }
 
+  log(`router, hot and floor loaded together: ${PAIR_ROUNDS} rounds of ${DURATION_S} s, CPU per request`);
+  const cpu = await pairedCpuRatio(load, hosts, hotRuntime, floorRuntime, PAIR_ROUNDS, DURATION_S);
+
   // Steady state: the hot router under continuous load for at least two TTLs,
   // so every host's refresh is counted at its real rate.
   const ttl = Number(bundle.vars.ROUTE_CACHE_TTL_MS ?? Number.NaN);
@@ -308,14 +314,24 @@ async function main(): Promise<void> {
     `bundle: ${(bundleBytes / 1024).toFixed(1)} KiB, gzip ${(bundleGzipBytes / 1024).toFixed(1)} KiB (target <= 64 KiB)`,
     `memory (workerd RSS, cache size ${cacheSize}): ${memory.map(([hostsSeen, kib]) => `${mib(kib)} MiB after ${hostsSeen} distinct hosts`).join(", ")}`,
     scalingSummary(rows),
+    `cross-check, router hot and floor loaded at the same time: ${cpu.routerUs.toFixed(0)} vs ${cpu.floorUs.toFixed(0)} us CPU per request, ratio ${cpu.ratio.toFixed(2)} (median of ${cpu.rounds} rounds)`,
     `SET -> first request at the new upstream: median ${(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN).toFixed(0)} ms, max ${(sorted.at(-1) ?? Number.NaN).toFixed(0)} ms over ${freshness.length} hosts (bound under traffic: TTL ${ttl} ms + one lookup)${sorted.length < freshness.length ? `; ${freshness.length - sorted.length} never switched` : ""}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n\n`);
   const ratio = (row: Row | undefined, base: Row | undefined) =>
     row && base && "result" in row && "result" in base ? (row.result.rps / base.result.rps).toFixed(2) : "n/a";
   const redisPerRequest = hot && "result" in hot ? hot.redisPerRequest.toFixed(4) : "n/a";
+  // The issue's method: CPU of each workerd process from /proc over the
+  // interleaved rounds, the ratio taken per round (router and floor ran
+  // seconds apart, with nothing else of ours), then the median. The paired
+  // run above is printed as a cross-check: it is steadier under drift, but
+  // both servers then share the machine's two cores with two wrk.
+  const hotRuns = runs.get("router, hot") ?? [];
+  const floorRuns = runs.get("floor") ?? [];
+  const cpuRatios = hotRuns.map((run, round) => run.cpuUs / (floorRuns[round]?.cpuUs ?? Number.NaN));
+  const cpuRatio = cpuRatios.length > 0 ? median(cpuRatios).toFixed(2) : "n/a";
   process.stdout.write(
-    `router/floor=${ratio(hot, floor)} router/seed=${ratio(hot, seed)} redis_calls_per_request=${redisPerRequest} bundle_gzip_kib=${Math.round(bundleGzipBytes / 1024)}\n`,
+    `router/floor=${ratio(hot, floor)} router_cpu/floor_cpu=${cpuRatio} router/seed=${ratio(hot, seed)} redis_calls_per_request=${redisPerRequest} bundle_gzip_kib=${Math.round(bundleGzipBytes / 1024)}\n`,
   );
 }
 

@@ -83,7 +83,8 @@ export function writeAccessLog(entry: AccessLogEntry): void {
 
 /** The context variables the middleware provides to the handler. */
 export interface AccessLogVariables {
-  requestId: string;
+  /** Made on first use: most requests never show it (no error) nor log it (sampled out). */
+  requestId: () => string;
   facts: RequestFacts;
   /** The request URL split once (origin, path, query), for the log and the handler alike. */
   target: RequestTarget;
@@ -100,13 +101,15 @@ export interface AccessLogOptions<B extends object> {
  * Gives each request an id and writes its access log line once the response
  * (headers) is ready. It never touches the proxied Response (no
  * `c.header()`): re-wrapping it would lose a WebSocket and the manual body
- * encoding.
+ * encoding, and cost a copy. The line is built only when it is written
+ * (sampled), and the id made only when something shows or logs it.
  */
 export function accessLog<B extends object>(options: AccessLogOptions<B>) {
   return createMiddleware<{ Bindings: B; Variables: AccessLogVariables }>(async (c, next) => {
     const started = Date.now();
     const request = c.req.raw;
-    const requestId = requestIdOf(request);
+    let id: string | undefined;
+    const requestId = () => (id ??= requestIdOf(request));
     const target = splitTarget(request.url);
     const facts = newRequestFacts();
     c.set("requestId", requestId);
@@ -119,7 +122,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     if (!sampled(status, options.sampleRate(c.env))) return;
     writeAccessLog({
       time: new Date(started).toISOString(),
-      requestId,
+      requestId: requestId(),
       clientIp: options.clientIp ? options.clientIp(request, c.env) : request.headers.get("cf-connecting-ip"),
       method: request.method,
       host: request.headers.get("host")?.slice(0, 256) ?? null,

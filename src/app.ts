@@ -69,7 +69,7 @@ app.all("*", async (c) => {
   try {
     route = await findRoute(host, config, facts, (name) => cache.lookup(name, waitUntil));
   } finally {
-    if (facts.cache) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
+    if (facts.cache && config.serverTiming) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
   }
   const started = Date.now();
   try {
@@ -79,6 +79,8 @@ app.all("*", async (c) => {
         client: clientInfo(request, target.origin, config.clientAddress),
         hops: facts.hops,
         exposeUpstream: config.exposeUpstream,
+        // Server-Timing is appended below: the response must be one we may edit.
+        editableResponse: config.serverTiming,
       },
       settings: config,
       store,
@@ -98,7 +100,7 @@ app.all("*", async (c) => {
 
 app.onError((error, c) => {
   const facts = c.get("facts");
-  const response = renderError(error, c.req.raw, c.get("requestId"), {
+  const response = renderError(error, c.req.raw, c.get("requestId")(), {
     upstream: facts.exposeUpstream ? facts.upstream : null,
   });
   const serverTiming = c.get("serverTiming");

@@ -18,6 +18,8 @@ export interface RouterConfig {
   readonly accessLogSampleRate: number;
   /** Debug: name the chosen upstream in an `X-Upstream` response header. */
   readonly exposeUpstream: boolean;
+  /** Add the route lookup as a Server-Timing metric (costs a copy of each response). */
+  readonly serverTiming: boolean;
   /** How many backends one request may try before it fails (failover). */
   readonly upstreamTries: number;
   /** How long a backend that refused or timed out is skipped while another is up. */
@@ -72,6 +74,7 @@ export function readConfig(bindings: object): RouterConfig {
     maxHops: integer(env, "MAX_HOPS", 5, 0, 100),
     accessLogSampleRate: fraction(env, "ACCESS_LOG_SAMPLE_RATE", 1),
     exposeUpstream: boolean(env, "DEBUG_EXPOSE_UPSTREAM", false),
+    serverTiming: boolean(env, "SERVER_TIMING", false),
     upstreamTries: integer(env, "UPSTREAM_TRIES", 3, 1, 10),
     backendDownMs: integer(env, "BACKEND_DOWN_MS", 30_000, 1, 3_600_000),
     sharedDownMarks: boolean(env, "SHARED_DOWN_MARKS", false),

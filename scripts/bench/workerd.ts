@@ -12,6 +12,8 @@ export interface WorkerdWorker {
   readonly bindings: Readonly<Record<string, string>>;
   /** Passed to V8 (workerd's `v8Flags`), e.g. a heap limit. */
   readonly v8Flags?: readonly string[];
+  /** Opens workerd's DevTools inspector on this loopback port (`--inspector-addr`), e.g. for a CPU profile. */
+  readonly inspectorPort?: number;
 }
 
 export interface RunningWorkerd {
@@ -54,7 +56,10 @@ const worker :Workerd.Worker = (
 `;
   const configPath = join(dir, `${name}.capnp`);
   writeFileSync(configPath, config);
-  const child: Child = await startChild(WORKERD, ["serve", configPath], () => httpAnswers(port), { cwd: dir });
+  const inspector = worker.inspectorPort === undefined ? [] : [`--inspector-addr=127.0.0.1:${worker.inspectorPort}`];
+  const child: Child = await startChild(WORKERD, ["serve", configPath, ...inspector], () => httpAnswers(port), {
+    cwd: dir,
+  });
   return { url: `http://127.0.0.1:${port}`, pid: child.process.pid ?? 0, stop: () => child.stop() };
 }
 

@@ -17,13 +17,22 @@ export interface WorkerBundle {
  * Builds exactly what `wrangler deploy` would upload (`--dry-run --outdir`),
  * so tests and benchmarks run the production bundle, not a dev build.
  */
-export function buildWorkerBundle(outDir: string, configPath = join(ROOT, "wrangler.toml")): WorkerBundle {
+export function buildWorkerBundle(
+  outDir: string,
+  configPath = join(ROOT, "wrangler.toml"),
+  /** More `wrangler deploy` flags, e.g. `--minify=false` for a profile with function names. */
+  extraArgs: readonly string[] = [],
+): WorkerBundle {
   const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
-  const result = spawnSync(wrangler, ["deploy", "--dry-run", "--outdir", outDir, "--config", configPath], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
+  const result = spawnSync(
+    wrangler,
+    ["deploy", "--dry-run", "--outdir", outDir, "--config", configPath, ...extraArgs],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
   if (result.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${result.stdout}${result.stderr}`);
   return { scriptPath: join(outDir, "index.js"), ...readWranglerToml(configPath) };
 }

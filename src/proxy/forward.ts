@@ -4,7 +4,7 @@ import type { Upstream } from "../route/upstream.ts";
 import type { ClientInfo } from "./forwarded.ts";
 import { sendsNoBody } from "./request-body.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
-import { clientResponseHeaders } from "./response-headers.ts";
+import { clientResponseHeaders, passesAsIs } from "./response-headers.ts";
 import { announcedLength, watchUpload, type Upload } from "./upload.ts";
 
 export interface ForwardOptions {
@@ -18,6 +18,11 @@ export interface ForwardOptions {
   readonly hops?: number;
   /** Debug: name the upstream in an `X-Upstream` response header; default off. */
   readonly exposeUpstream?: boolean;
+  /**
+   * The caller adds headers to the response (Server-Timing), so it must be
+   * a new, mutable one even when nothing else changes; default false.
+   */
+  readonly editableResponse?: boolean;
 }
 
 /**
@@ -67,30 +72,27 @@ export async function forward(
   options: ForwardOptions,
 ): Promise<Response> {
   const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0, plan.requestHeaders ?? []);
-  const timeout = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let settled = false;
-  const startTimer = () => {
-    // Never once the attempt is over: aborting then would cut the response body.
-    if (!settled) timer = setTimeout(() => timeout.abort(), options.timeoutMs);
-  };
-  let body: BodyInit | null;
+  let body: BodyInit | null = null;
   let upload: Upload | null = null;
+  let signal: AbortSignal;
   if (sendsNoBody(request.method)) {
     // A GET or HEAD body with content was refused before routing; an empty one goes, with its Content-Length: 0.
     headers.delete("content-length");
-    body = null;
   } else if (plan.body || request.body === null) {
     body = plan.body ?? null;
   } else {
-    upload = watchUpload(request.body, announcedLength(request.headers), {
-      onSent: startTimer,
-      onStall: () => timeout.abort(),
-      stallMs: options.timeoutMs,
-    });
+    upload = watchUpload(request.body, announcedLength(request.headers), options.timeoutMs);
     body = upload.body;
   }
-  if (upload === null) startTimer();
+  if (upload === null) {
+    // Nothing to wait for: the header timeout starts now, as one native
+    // timer that is never cleared. workerd applies a fetch() signal to the
+    // wait for response headers only; firing later leaves the body streaming
+    // (test: "streams a response body for longer than UPSTREAM_TIMEOUT_MS").
+    signal = AbortSignal.timeout(options.timeoutMs);
+  } else {
+    signal = upload.signal;
+  }
 
   let response: Response;
   try {
@@ -99,31 +101,35 @@ export async function forward(
       headers,
       body,
       redirect: "manual",
-      signal: timeout.signal,
+      signal,
       encodeResponseBody: "manual",
     });
     upload?.answered();
   } catch (error) {
     upload?.stop();
     if (upload?.clientFailed) throw new ClientClosedError();
-    if (timeout.signal.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
+    if (signal.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
     throw new UpstreamUnreachableError(error instanceof Error ? error.message : String(error));
-  } finally {
-    settled = true;
-    clearTimeout(timer);
   }
 
   // A 101 must be returned as the very object fetch gave us: it carries the
-  // WebSocket, which a copy would lose.
-  if (response.status === 101) return response;
-  const responseHeaders = clientResponseHeaders(response, upstream, {
+  // WebSocket, which a copy would lose. Any other answer is returned as is
+  // too when nothing in it must change, the common case: a copy of its
+  // headers and a new Response cost more CPU than the rest of the router.
+  const responseOptions = {
     publicOrigin: options.client.origin,
     publicPrefix: plan.publicPrefix ?? "",
     edits: plan.responseHeaders ?? [],
     exposeUpstream: options.exposeUpstream ?? false,
-  });
+  };
+  const bodyless = NULL_BODY_STATUSES.has(response.status) || request.method === "HEAD";
+  if (response.status === 101) return response;
+  if (!options.editableResponse && !(bodyless && response.body !== null) && passesAsIs(response, responseOptions)) {
+    return response;
+  }
+  const responseHeaders = clientResponseHeaders(response, upstream, responseOptions);
   let responseBody = response.body;
-  if (NULL_BODY_STATUSES.has(response.status) || request.method === "HEAD") {
+  if (bodyless) {
     // Release the upstream connection rather than leave a body nobody reads.
     void response.body?.cancel().catch(() => undefined);
     responseBody = null;

@@ -1,19 +1,16 @@
-/** What forward() needs to know about an upload while fetch() sends it. */
-export interface UploadEvents {
-  /** The last byte has been handed to fetch(): the wait for response headers starts now. */
-  readonly onSent: () => void;
-  /** The upstream took nothing for `stallMs` while a chunk was waiting: it stopped reading. */
-  readonly onStall: () => void;
-  readonly stallMs: number;
-}
-
 /** The client's body on its way to the upstream, watched. */
 export interface Upload {
   /** What fetch() sends; it keeps the client's Content-Length when there is one. */
   readonly body: ReadableStream<Uint8Array>;
+  /**
+   * For fetch(): aborted `timeoutMs` after the last byte was sent with no
+   * answer yet, or when the upstream took nothing for `timeoutMs` while a
+   * chunk was waiting (it stopped reading).
+   */
+  readonly signal: AbortSignal;
   /** True once the client's own stream failed: it aborted the upload or its connection dropped. */
   readonly clientFailed: boolean;
-  /** The upstream answered: stop watching for stalls, but let the body finish (it may still be read). */
+  /** The upstream answered: stop both timers, but let the body finish (it may still be read). */
   answered(): void;
   /** The attempt failed: stop sending. */
   stop(): void;
@@ -24,7 +21,8 @@ export interface Upload {
  * that the router knows what neither fetch() nor a pipe tells it:
  * - when the body has all been sent: the response-header timeout starts
  *   then, as nginx's proxy_read_timeout does, so a slow upload is never
- *   counted against the upstream;
+ *   counted against the upstream (only an upload needs these timers: any
+ *   other request's timeout starts with fetch(), forward.ts);
  * - whether a failure came from the client (its stream errored: it aborted
  *   or went away) rather than from the upstream, which must then not be
  *   marked down;
@@ -36,22 +34,29 @@ export interface Upload {
  * when fetch() reads it, so a pending write means the upstream is not taking
  * the body, and a pending read means the client is slow.
  */
-export function watchUpload(source: ReadableStream<Uint8Array>, length: number | null, events: UploadEvents): Upload {
+export function watchUpload(source: ReadableStream<Uint8Array>, length: number | null, timeoutMs: number): Upload {
   const { readable, writable } = length === null ? new IdentityTransformStream() : new FixedLengthStream(length);
   const reader = source.getReader();
   const writer = writable.getWriter();
+  const timeout = new AbortController();
   let clientFailed = false;
   let finished = false;
+  let answered = false;
   let writing = false;
   let writes = 0;
   let writesAtLastCheck = -1;
+  let headerTimer: ReturnType<typeof setTimeout> | null = null;
   const watchdog = setInterval(() => {
-    if (writing && writes === writesAtLastCheck) events.onStall();
+    if (writing && writes === writesAtLastCheck) timeout.abort();
     writesAtLastCheck = writes;
-  }, events.stallMs);
+  }, timeoutMs);
   const finish = () => {
     finished = true;
     clearInterval(watchdog);
+  };
+  const onSent = () => {
+    // Never once the upstream has answered: the client's body may still be on its way.
+    if (!answered) headerTimer = setTimeout(() => timeout.abort(), timeoutMs);
   };
 
   void (async () => {
@@ -70,7 +75,7 @@ export function watchUpload(source: ReadableStream<Uint8Array>, length: number |
           if (finished) return;
           await writer.close();
           finish();
-          events.onSent();
+          onSent();
           return;
         }
         writing = true;
@@ -86,15 +91,20 @@ export function watchUpload(source: ReadableStream<Uint8Array>, length: number |
     }
   })();
 
+  const settle = () => {
+    answered = true;
+    clearInterval(watchdog);
+    clearTimeout(headerTimer);
+  };
   return {
     body: readable,
+    signal: timeout.signal,
     get clientFailed() {
       return clientFailed;
     },
-    answered() {
-      clearInterval(watchdog);
-    },
+    answered: settle,
     stop() {
+      settle();
       if (finished) return;
       finish();
       void reader.cancel().catch(() => undefined);

@@ -15,7 +15,7 @@ let app: RunningDemoApp;
 beforeAll(async () => {
   bridge = await startOwnBridge();
   [router, app] = await Promise.all([
-    startRouter({ ...bridge.bindings, ROUTE_CACHE_NEGATIVE_TTL_MS: String(NEGATIVE_TTL_MS) }),
+    startRouter({ ...bridge.bindings, SERVER_TIMING: "true", ROUTE_CACHE_NEGATIVE_TTL_MS: String(NEGATIVE_TTL_MS) }),
     startDemoApp({ name: "app" }),
   ]);
 });

@@ -21,6 +21,8 @@ afterAll(async () => {
 });
 
 const settings = {
+  // Server-Timing is opt-in; these tests read the cache outcome from it.
+  SERVER_TIMING: "true",
   ROUTE_CACHE_TTL_MS: String(TTL_MS),
   ROUTE_CACHE_STALE_WHILE_REVALIDATE_MS: "0",
   ROUTE_CACHE_NEGATIVE_TTL_MS: String(RETRY_MS),

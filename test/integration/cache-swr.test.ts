@@ -21,6 +21,7 @@ beforeAll(async () => {
   [router, app1, app2] = await Promise.all([
     startRouter({
       ...bridge.bindings,
+      SERVER_TIMING: "true",
       UPSTASH_REDIS_REST_URL: gate.url,
       LOOKUP_TIMEOUT_MS: "5000",
       ROUTE_CACHE_TTL_MS: String(TTL_MS),

@@ -21,6 +21,7 @@ beforeAll(async () => {
   [router, app1, app2] = await Promise.all([
     startRouter({
       ...bridge.bindings,
+      SERVER_TIMING: "true",
       ROUTE_CACHE_TTL_MS: String(TTL_MS),
       ROUTE_CACHE_STALE_WHILE_REVALIDATE_MS: String(SWR_MS),
     }),

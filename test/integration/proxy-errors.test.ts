@@ -4,7 +4,7 @@ import { freePort } from "../../scripts/lib/ports.ts";
 import { send, type Reply } from "../support/http.ts";
 import { rawRequest } from "../support/raw.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
-import { startTcpUpstream, type TestUpstream } from "../support/upstream.ts";
+import { startHttpUpstream, startTcpUpstream, type TestUpstream } from "../support/upstream.ts";
 import { within } from "../support/wait.ts";
 
 const redis = routesClient();
@@ -225,6 +225,33 @@ describe("504: upstream timeout", () => {
       await expectError(tuned, reply, 504, "upstream_timeout");
     } finally {
       await silent.close();
+    }
+  });
+});
+
+describe("no timeout once the headers are in", () => {
+  it("streams a response body for longer than UPSTREAM_TIMEOUT_MS", async () => {
+    // The header timeout is a signal fetch() keeps after it resolves: it must
+    // never cut a body that takes longer than the timeout (forward.ts).
+    const slow = await startHttpUpstream((_request, response) => {
+      response.writeHead(200, { "content-type": "text/plain" });
+      let sent = 0;
+      const timer = setInterval(() => {
+        response.write(`part ${sent}\n`);
+        if (++sent === 6) {
+          clearInterval(timer);
+          response.end();
+        }
+      }, 150);
+    });
+    try {
+      const host = uniqueHost("slow-body");
+      await redis.set(host, slow.address);
+      const reply = await send(tuned.url, { host });
+      expect(reply.status).toBe(200);
+      expect(reply.text).toBe("part 0\npart 1\npart 2\npart 3\npart 4\npart 5\n");
+    } finally {
+      await slow.close();
     }
   });
 });

@@ -82,6 +82,57 @@ describe("hop-by-hop headers (RFC 9110 §7.6.1)", () => {
   });
 });
 
+describe("answers passed on as fetch() gave them", () => {
+  /** An upstream answering every request with `head` (status line and headers) and "ok". */
+  async function answering(head: string): Promise<TestUpstream> {
+    return startTcpUpstream((socket) => {
+      let buffered = "";
+      socket.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString("latin1");
+        if (!buffered.includes("\r\n\r\n")) return;
+        buffered = "";
+        socket.write(`${head}Content-Length: 2\r\n\r\nok`);
+      });
+    });
+  }
+
+  it("still lose the connection's own headers: Connection: keep-alive, Keep-Alive, TE, Trailer, Upgrade", async () => {
+    // Nothing here needs the router's copy (no Location, nothing Connection
+    // names, no Proxy-*): the runtime itself drops these (response-headers.ts).
+    const upstream = await answering(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n" +
+        "TE: trailers\r\nTrailer: X-Checksum\r\nUpgrade: h2c\r\nX-End-To-End: kept\r\n",
+    );
+    try {
+      const reply = await send(router.url, { host: await routedHost("hop-plain", upstream.address) });
+      expect(reply.text).toBe("ok");
+      for (const name of ["keep-alive", "te", "trailer", "upgrade"])
+        expect(reply.headers, name).not.toHaveProperty(name);
+      expect(reply.headers["x-end-to-end"]).toBe("kept");
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it("are copied when a hop-by-hop header would pass the runtime: Proxy-Authenticate", async () => {
+    const upstream = await answering("HTTP/1.1 200 OK\r\nProxy-Authenticate: Basic realm=x\r\nX-End-To-End: kept\r\n");
+    try {
+      const reply = await send(router.url, { host: await routedHost("hop-proxy", upstream.address) });
+      expect(reply.text).toBe("ok");
+      expect(reply.headers).not.toHaveProperty("proxy-authenticate");
+      expect(reply.headers["x-end-to-end"]).toBe("kept");
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it("carry no Server-Timing of the router's unless SERVER_TIMING is on", async () => {
+    const reply = await send(router.url, { host: await routedHost("no-timing", app.address), path: "/echo" });
+    expect(reply.status).toBe(200);
+    expect(reply.headers).not.toHaveProperty("server-timing");
+  });
+});
+
 describe("forwarding headers", () => {
   it("appends the client's address to X-Forwarded-For, keeping a client-sent value in front", async () => {
     const host = await routedHost("xff", app.address);

@@ -10,6 +10,8 @@ export interface RouterUnderTest extends RunningRuntime {
 /**
  * The router bundle in workerd, pointed at the suite's bridge unless
  * `bindings` say otherwise (a per-test bridge, a dead address, other vars).
+ * Tests read the access log, so these routers write a line for every request
+ * (ACCESS_LOG_SAMPLE_RATE=1) unless `bindings` set another rate.
  */
 export async function startRouter(bindings: Record<string, string> = {}): Promise<RouterUnderTest> {
   const logs: string[] = [];
@@ -18,6 +20,7 @@ export async function startRouter(bindings: Record<string, string> = {}): Promis
     bindings: {
       UPSTASH_REDIS_REST_URL: inject("bridgeUrl"),
       UPSTASH_REDIS_REST_TOKEN: inject("bridgeToken"),
+      ACCESS_LOG_SAMPLE_RATE: "1",
       ...bindings,
     },
     onLog: (line) => logs.push(line),
