@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { accessLog, type AccessLogVariables, type RequestFacts } from "./access-log.ts";
 import { createAdminApp } from "./admin/app.ts";
 import { isAdminRequest } from "./admin/select.ts";

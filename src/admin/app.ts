@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { readConfig } from "../config.ts";
 import { RouteStoreError } from "../errors.ts";
 import { configuredAuth, requireAdmin, safeNext, sameOrigin } from "./auth.ts";
