@@ -72,7 +72,7 @@ export function readConfig(bindings: object): RouterConfig {
     noRouteStatus: integer(env, "NO_ROUTE_STATUS", 403, 400, 599),
     fallbackUpstream: upstream(env, "FALLBACK_UPSTREAM"),
     maxHops: integer(env, "MAX_HOPS", 5, 0, 100),
-    accessLogSampleRate: fraction(env, "ACCESS_LOG_SAMPLE_RATE", 1),
+    accessLogSampleRate: fraction(env, "ACCESS_LOG_SAMPLE_RATE", 0.01),
     exposeUpstream: boolean(env, "DEBUG_EXPOSE_UPSTREAM", false),
     serverTiming: boolean(env, "SERVER_TIMING", false),
     upstreamTries: integer(env, "UPSTREAM_TRIES", 3, 1, 10),

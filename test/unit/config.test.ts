@@ -5,12 +5,12 @@ import { ConfigError } from "../../src/errors.ts";
 const secrets = { UPSTASH_REDIS_REST_URL: "https://db.example", UPSTASH_REDIS_REST_TOKEN: "t" };
 
 describe("readConfig: proxy settings", () => {
-  it("has defaults matching the issue: 403, no fallback, 5 hops, log everything, no debug", () => {
+  it("has the defaults wrangler.toml ships: 403, no fallback, 5 hops, a log line for 1 request in 100 (and every 5xx), no debug", () => {
     expect(readConfig({ ...secrets })).toMatchObject({
       noRouteStatus: 403,
       fallbackUpstream: null,
       maxHops: 5,
-      accessLogSampleRate: 1,
+      accessLogSampleRate: 0.01,
       exposeUpstream: false,
       upstreamTimeoutMs: 30_000,
     });
