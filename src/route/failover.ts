@@ -82,6 +82,8 @@ export async function forwardWithFailover(
   const forwardOptions: ForwardOptions = {
     ...options.forward,
     timeoutMs: action.timeoutMs ?? options.forward.timeoutMs,
+    // A sticky route may set its cookie on the answer: the response must be one we can edit.
+    editableResponse: options.forward.editableResponse === true || action.sticky !== undefined,
   };
   const plan = {
     pathAndQuery: target.pathAndQuery,
