@@ -16,6 +16,7 @@ beforeAll(async () => {
     // Two cold lookups at once, then one every 10 s: the third unknown host is refused.
     startRouter({
       ...bridge.bindings,
+      SERVER_TIMING: "true",
       LOOKUP_BUDGET_PER_SECOND: "1",
       LOOKUP_BUDGET_BURST: "2",
       ROUTE_CACHE_TTL_MS: "60000",

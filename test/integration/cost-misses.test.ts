@@ -15,6 +15,7 @@ beforeAll(async () => {
     startRouter({
       ...bridge.bindings,
       // Room for 5 routes and 5 misses: the flood below is 20 times that.
+      SERVER_TIMING: "true",
       ROUTE_CACHE_SIZE: "5",
       MISS_CACHE_SIZE: "5",
       ROUTE_CACHE_TTL_MS: "60000",
