@@ -59,15 +59,16 @@ export function backendLists(spec: RouteSpec): BackendsView[] {
   if (spec.fallback) actions.push(["", spec.fallback]);
   for (const rule of spec.paths) actions.push([rule.prefix + (rule.strip ? " (strip)" : ""), rule.action]);
   return actions.map(([path, action]) => {
-    const list = (action as { backends?: unknown }).backends;
+    const { backends: list, weights: given } = action as { backends?: unknown; weights?: readonly number[] };
+    // A route's own weights (`{"url": …, "weight": N}`) when it gives them; else how often the list names a backend.
     const weights = new Map<string, number>();
     if (Array.isArray(list)) {
-      for (const backend of list) {
+      list.forEach((backend: unknown, i) => {
         const url = isUpstream(backend) ? backend.origin + backend.basePath : String(backend);
-        weights.set(url, (weights.get(url) ?? 0) + 1);
-      }
+        weights.set(url, (weights.get(url) ?? 0) + (given?.[i] ?? 1));
+      });
     }
-    const shown = view(action, BACKENDS);
+    const shown = view(action, new Set([...BACKENDS, "weights"]));
     const settings: Record<string, View> =
       typeof shown === "object" && !Array.isArray(shown) ? { ...(shown as Record<string, View>) } : {};
     // Defaults that say nothing here: forwarding is the usual action, and a strategy needs two backends.

@@ -43,6 +43,15 @@ beforeAll(async () => {
     `${p}weighted.localhost`,
     JSON.stringify({ backends: [app1.address, app1.address, app2.address], strategy: "round-robin" }),
   );
+  await redis.set(
+    `${p}nine-to-one.localhost`,
+    JSON.stringify({
+      backends: [
+        { url: app1.address, weight: 9 },
+        { url: app2.address, weight: 1 },
+      ],
+    }),
+  );
   await redis.rpush(`${p}frontend:hip.localhost`, "hip", `http://${app2.address}`);
   await redis.set(`${p}*.wild.localhost`, app2.address);
   // A route under the dashboard's own name: it must never be used.
@@ -72,6 +81,10 @@ describe("dashboard API", () => {
       { url: `http://${app2.address}`, weight: 1 },
     ]);
     expect(JSON.stringify(byHost.get("weighted.localhost"))).toContain("round-robin");
+    expect(byHost.get("nine-to-one.localhost")?.backends[0]?.backends).toEqual([
+      { url: `http://${app1.address}`, weight: 9 },
+      { url: `http://${app2.address}`, weight: 1 },
+    ]);
     expect(byHost.get("hip.localhost")).toMatchObject({ kind: "hipache", fields: { identifier: "hip" } });
     expect(byHost.get("*.wild.localhost")?.kind).toBe("upstream");
     expect([...byHost.keys()].some((host) => host.startsWith("dead:"))).toBe(false);
