@@ -17,11 +17,11 @@ import {
   listRoutes,
   removeRoute,
   setRoute,
-  testRoute,
   type Context,
 } from "./routes/commands.ts";
 import { CliUsageError, readCliEnv } from "./routes/env.ts";
 import { passwd } from "./routes/passwd.ts";
+import { testRoute } from "./routes/test-route.ts";
 
 const USAGE = `usage: npm run routes -- <command> …
 
