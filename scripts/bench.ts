@@ -13,7 +13,6 @@
  *   BENCH_TIMEOUT_S=900 (the whole run is killed after this)
  *   BENCH_PAIR_ROUNDS=5 (router and floor loaded together: a cross-check of router_cpu/floor_cpu)
  */
-import { cpus, loadavg } from "node:os";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +20,9 @@ import { gzipSync } from "node:zlib";
 import { startRedisServer } from "./lib/redis-server.ts";
 import { RespConnection, RespError } from "./lib/resp.ts";
 import { startRuntime } from "./lib/runtime.ts";
+import { runScript } from "./lib/script-run.ts";
 import { buildWorkerBundle, ROOT } from "./lib/worker-bundle.ts";
+import { startBridgeProcess } from "./bench/bridge.ts";
 import { timeToNewUpstream } from "./bench/freshness.ts";
 import { pairedCpuRatio } from "./bench/cpu-ratio.ts";
 import { childPids, cpuSeconds, rssKiB, startChild, stopChildren } from "./bench/processes.ts";
@@ -29,8 +30,9 @@ import { redisCommandCount } from "./bench/redis-stats.ts";
 import { startSeed } from "./bench/seed-nginx.ts";
 import { scalingSummary, startScalingServers } from "./bench/scaling.ts";
 import { formatTable, type Row } from "./bench/table.ts";
-import { ensureTools } from "./bench/tools.ts";
-import { startWorkerd } from "./bench/workerd.ts";
+import { machineLine } from "./bench/machine.ts";
+import { ensureTools, requireWrk } from "./bench/tools.ts";
+import { startBundleWorkerd, startWorkerd } from "./bench/workerd.ts";
 import { runDistinct, runSpread, type LoadOptions, type LoadResult } from "./bench/wrk.ts";
 
 const setting = (name: string, fallback: number) => {
@@ -53,39 +55,18 @@ const PAIR_ROUNDS = Math.max(1, setting("BENCH_PAIR_ROUNDS", 5));
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const workDir = mkdtempSync(join(tmpdir(), "router-bench-"));
 const stops: Array<() => Promise<void> | void> = [];
-let finished = false;
 
 async function cleanUp(): Promise<void> {
   for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
   await stopChildren();
   rmSync(workDir, { recursive: true, force: true });
 }
-const watchdog = setTimeout(() => {
-  log(`still running after ${TIMEOUT_S} s: stopping`);
-  void cleanUp().finally(() => process.exit(1));
-}, TIMEOUT_S * 1000);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
-}
-
-try {
-  await main();
-  finished = true;
-} catch (error) {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-} finally {
-  clearTimeout(watchdog);
-  await cleanUp();
-}
-process.exit(finished ? 0 : 1);
+await runScript(main, { log, timeoutS: TIMEOUT_S, cleanUp });
 
 async function main(): Promise<void> {
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, load average ${loadavg()
-    .map((value) => value.toFixed(2))
-    .join(" ")} at start`;
+  const machine = machineLine();
   const tools = ensureTools();
-  if ("missing" in tools.wrk) throw new Error(tools.wrk.missing);
-  const wrk = tools.wrk.path;
+  const wrk = requireWrk(tools);
 
   log("building the production bundle (wrangler deploy --dry-run)");
   const bundle = buildWorkerBundle(join(workDir, "bundle"));
@@ -97,14 +78,7 @@ async function main(): Promise<void> {
   log("starting redis-server, the Upstash REST bridge and the upstreams");
   const redis = await startRedisServer();
   stops.push(() => redis.stop());
-  const token = `bench-${Math.random().toString(36).slice(2)}`;
-  const bridge = await startChild(
-    process.execPath,
-    [join(ROOT, "scripts", "bridge", "main.ts"), "--redis-port", String(redis.port), "--port", "0"],
-    /bridge listening on (http:\/\/\S+)/,
-    { env: { ...process.env, BRIDGE_TOKEN: token } },
-  );
-  const bridgeUrl = bridge.match?.[1] ?? "";
+  const bridge = await startBridgeProcess(redis.port, "bench");
   const upstreamScript = join(ROOT, "scripts", "bench", "upstream.ts");
   const startUpstream = async (name: string) => {
     const child = await startChild(process.execPath, [upstreamScript, "--name", name], /listening on (\S+)/);
@@ -120,13 +94,6 @@ async function main(): Promise<void> {
   const replies = await redisConnection.pipeline(hosts.map((host) => ["SET", host, upstream]));
   if (replies.some((reply) => reply instanceof RespError)) throw new Error("could not write the routes");
 
-  const routerBindings = { UPSTASH_REDIS_REST_URL: bridgeUrl, UPSTASH_REDIS_REST_TOKEN: token };
-  const routerWorker = (bindings: Record<string, string>) => ({
-    scriptPath: bundle.scriptPath,
-    compatibilityDate: bundle.compatibilityDate,
-    compatibilityFlags: bundle.compatibilityFlags,
-    bindings: { ...bundle.vars, ...routerBindings, ...bindings },
-  });
   const floorDir = join(workDir, "floor");
   mkdirSync(floorDir);
   // The least a worker can do: fetch() one fixed upstream, passing the request on.
@@ -159,7 +126,7 @@ async function main(): Promise<void> {
     note: "fetch() to a fixed upstream, in workerd",
     pids: [floorRuntime.pid],
   });
-  const hotRuntime = await startWorkerd(routerWorker({}), "router-hot");
+  const hotRuntime = await startBundleWorkerd(bundle, bridge, { name: "router-hot" });
   stops.push(() => hotRuntime.stop());
   servers.push({
     name: "router, hot",
@@ -167,7 +134,10 @@ async function main(): Promise<void> {
     note: "the router, cache on (defaults)",
     pids: [hotRuntime.pid],
   });
-  const uncachedRuntime = await startWorkerd(routerWorker({ ROUTE_CACHE_SIZE: "0" }), "router-nocache");
+  const uncachedRuntime = await startBundleWorkerd(bundle, bridge, {
+    name: "router-nocache",
+    vars: { ROUTE_CACHE_SIZE: "0" },
+  });
   stops.push(() => uncachedRuntime.stop());
   servers.push({
     name: "router, no cache",
@@ -188,7 +158,14 @@ async function main(): Promise<void> {
     });
   }
   servers.push(
-    ...(await startScalingServers({ nginx: tools.nginx, workDir, redisPort: redis.port, bridgeUrl, token, stops })),
+    ...(await startScalingServers({
+      nginx: tools.nginx,
+      workDir,
+      redisPort: redis.port,
+      bridgeUrl: bridge.url,
+      token: bridge.token,
+      stops,
+    })),
   );
   if (WITH_MINIFLARE) {
     const miniflare = await startRuntime({
@@ -285,7 +262,7 @@ async function main(): Promise<void> {
   const seed = rows.find((row) => row.name === "seed");
 
   log(`memory: ${MEMORY_HOSTS} distinct hosts looked up in a fresh router`);
-  const memoryRuntime = await startWorkerd(routerWorker({}), "router-memory");
+  const memoryRuntime = await startBundleWorkerd(bundle, bridge, { name: "router-memory" });
   stops.push(() => memoryRuntime.stop());
   await runSpread({ ...load, url: memoryRuntime.url, durationS: 1 }, hosts);
   const memory: Array<[number, number]> = [[0, await rssKiB(memoryRuntime.pid)]];

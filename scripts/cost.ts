@@ -11,11 +11,13 @@
  *   COST_ISOLATES=4  COST_HOSTS=1000  COST_STEADY_S=60 (one minute: the per-minute rate is counted, not extrapolated)
  *   COST_STEADY_RPS=50 (per isolate)  COST_FLOOD_S=10  COST_CHURN_S=12  COST_TIMEOUT_S=600
  */
-import { cpus, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { stopChildren } from "./bench/processes.ts";
-import { ensureTools } from "./bench/tools.ts";
+import { machineLine } from "./bench/machine.ts";
+import { ensureTools, requireWrk } from "./bench/tools.ts";
+import { runScript } from "./lib/script-run.ts";
 import { buildWorkerBundle } from "./lib/worker-bundle.ts";
 import { closeAgent, get } from "./cost/http.ts";
 import {
@@ -53,32 +55,11 @@ async function cleanUp(): Promise<void> {
   await stopChildren();
   rmSync(workDir, { recursive: true, force: true });
 }
-const watchdog = setTimeout(() => {
-  log(`still running after ${TIMEOUT_S} s: stopping`);
-  void cleanUp().finally(() => process.exit(1));
-}, TIMEOUT_S * 1000);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
-}
-
-let ok = false;
-try {
-  await main();
-  ok = true;
-} catch (error) {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-} finally {
-  clearTimeout(watchdog);
-  await cleanUp();
-}
-process.exit(ok ? 0 : 1);
+await runScript(main, { log, timeoutS: TIMEOUT_S, cleanUp });
 
 async function main(): Promise<void> {
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "unknown CPU"}, load average ${loadavg()
-    .map((value) => value.toFixed(2))
-    .join(" ")} at start`;
-  const tools = ensureTools();
-  if ("missing" in tools.wrk) throw new Error(tools.wrk.missing);
+  const machine = machineLine();
+  const wrk = requireWrk(ensureTools());
   log("building the production bundle (wrangler deploy --dry-run)");
   const bundle = buildWorkerBundle(join(workDir, "bundle"));
   const vars = bundle.vars;
@@ -113,13 +94,7 @@ async function main(): Promise<void> {
   const known = hosts[0] ?? "";
   log(`flood: ${FLOOD_S} s without, then ${FLOOD_S} s with random hosts against one isolate`);
   const quiet = await knownHostDuring(s, first.url, known, FLOOD_S, null);
-  const flood = await knownHostDuring(
-    s,
-    first.url,
-    known,
-    FLOOD_S,
-    floodLoad(tools.wrk.path, first.url, workDir, FLOOD_S),
-  );
+  const flood = await knownHostDuring(s, first.url, known, FLOOD_S, floodLoad(wrk, first.url, workDir, FLOOD_S));
   const routesEvicted = await evicted(first.url, hosts);
   const perFloodRequest = flood.commands / Math.max(1, flood.floodRequests);
 

@@ -23,8 +23,9 @@ import { RespConnection } from "../lib/resp.ts";
 import { ROOT } from "../lib/worker-bundle.ts";
 import { cpuSeconds, startChild, stopChildren } from "./processes.ts";
 import { summarise, type CpuProfile } from "./profile-summary.ts";
-import { ensureTools } from "./tools.ts";
-import { startWorkerd } from "./workerd.ts";
+import { startBridgeProcess } from "./bridge.ts";
+import { ensureTools, requireWrk } from "./tools.ts";
+import { startBundleWorkerd } from "./workerd.ts";
 import { runSpread } from "./wrk.ts";
 
 const { values } = parseArgs({
@@ -57,19 +58,12 @@ const workDir = mkdtempSync(join(tmpdir(), "router-profile-"));
 const log = (line: string) => process.stderr.write(`[profile] ${line}\n`);
 
 try {
-  const tools = ensureTools();
-  if ("missing" in tools.wrk) throw new Error(tools.wrk.missing);
+  const wrk = requireWrk(ensureTools());
   const bundle = values.script
     ? { scriptPath: values.script, ...readWranglerToml(join(ROOT, "wrangler.toml")) }
     : (log("building an unminified bundle"), buildWorkerBundle(join(workDir, "bundle"), undefined, ["--minify=false"]));
   const redis = await startRedisServer();
-  const token = `profile-${Math.random().toString(36).slice(2)}`;
-  const bridge = await startChild(
-    process.execPath,
-    [join(ROOT, "scripts", "bridge", "main.ts"), "--redis-port", String(redis.port), "--port", "0"],
-    /bridge listening on (http:\/\/\S+)/,
-    { env: { ...process.env, BRIDGE_TOKEN: token } },
-  );
+  const bridge = await startBridgeProcess(redis.port, "profile");
   const upstream = await startChild(
     process.execPath,
     [join(ROOT, "scripts", "bench", "upstream.ts")],
@@ -81,23 +75,9 @@ try {
   redisConnection.close();
 
   const inspectorPort = await freePort();
-  const router = await startWorkerd(
-    {
-      scriptPath: bundle.scriptPath,
-      compatibilityDate: bundle.compatibilityDate,
-      compatibilityFlags: bundle.compatibilityFlags,
-      bindings: {
-        ...bundle.vars,
-        UPSTASH_REDIS_REST_URL: bridge.match?.[1] ?? "",
-        UPSTASH_REDIS_REST_TOKEN: token,
-        ...extraVars,
-      },
-      inspectorPort,
-    },
-    "router-profile",
-  );
+  const router = await startBundleWorkerd(bundle, bridge, { name: "router-profile", vars: extraVars, inspectorPort });
   const load = {
-    wrk: tools.wrk.path,
+    wrk,
     threads: 1,
     connections: Number(values.connections),
     workDir,

@@ -47,6 +47,12 @@ export function ensureTools(): Tools {
   };
 }
 
+/** The path of wrk, without which no load can be generated: fails with why it is missing. */
+export function requireWrk(tools: Tools): string {
+  if ("missing" in tools.wrk) throw new Error(tools.wrk.missing);
+  return tools.wrk.path;
+}
+
 /** Installs what apt can; returns why not, or "" when it ran. */
 function installDebianPackages(packages: string[]): string {
   if (process.getuid?.() !== 0) return `not root: install ${packages.join(" ")} with apt-get`;

@@ -1,7 +1,8 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { freePort } from "../lib/ports.ts";
-import { ROOT } from "../lib/worker-bundle.ts";
+import { ROOT, type WorkerBundle } from "../lib/worker-bundle.ts";
+import type { BridgeAccess } from "./bridge.ts";
 import { httpAnswers, startChild, type Child } from "./processes.ts";
 
 export interface WorkerdWorker {
@@ -61,6 +62,35 @@ const worker :Workerd.Worker = (
     cwd: dir,
   });
   return { url: `http://127.0.0.1:${port}`, pid: child.process.pid ?? 0, stop: () => child.stop() };
+}
+
+export interface BundleWorkerdOptions {
+  /** Names the generated config (`NAME.capnp` beside the bundle). */
+  readonly name: string;
+  /** Bindings over the bundle's [vars] and the bridge's, e.g. `{ ROUTE_CACHE_SIZE: "0" }`. */
+  readonly vars?: Readonly<Record<string, string>>;
+  readonly inspectorPort?: number;
+}
+
+/** The router bundle in workerd with its [vars], reading routes through the REST bridge. */
+export function startBundleWorkerd(
+  bundle: WorkerBundle,
+  bridge: BridgeAccess,
+  options: BundleWorkerdOptions,
+): Promise<RunningWorkerd> {
+  const worker: WorkerdWorker = {
+    scriptPath: bundle.scriptPath,
+    compatibilityDate: bundle.compatibilityDate,
+    compatibilityFlags: bundle.compatibilityFlags,
+    bindings: {
+      ...bundle.vars,
+      UPSTASH_REDIS_REST_URL: bridge.url,
+      UPSTASH_REDIS_REST_TOKEN: bridge.token,
+      ...options.vars,
+    },
+    ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
+  };
+  return startWorkerd(worker, options.name);
 }
 
 /** A capnp text literal (its escapes are C's, which JSON's cover for our strings). */

@@ -1,8 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { startBridgeProcess } from "../bench/bridge.ts";
 import { startChild } from "../bench/processes.ts";
-import { startWorkerd, type RunningWorkerd } from "../bench/workerd.ts";
+import { startBundleWorkerd, type RunningWorkerd } from "../bench/workerd.ts";
 import { startRedisServer, type RunningRedisServer } from "../lib/redis-server.ts";
 import { RespConnection } from "../lib/resp.ts";
 import { ROOT, type WorkerBundle } from "../lib/worker-bundle.ts";
@@ -27,13 +28,7 @@ export async function startCostStack(bundle: WorkerBundle, count: number): Promi
   stops.push(() => redis.stop());
   const admin = new RespConnection({ port: redis.port });
   stops.push(() => admin.close());
-  const token = `cost-${Math.random().toString(36).slice(2)}`;
-  const bridge = await startChild(
-    process.execPath,
-    [join(ROOT, "scripts", "bridge", "main.ts"), "--redis-port", String(redis.port), "--port", "0"],
-    /bridge listening on (http:\/\/\S+)/,
-    { env: { ...process.env, BRIDGE_TOKEN: token } },
-  );
+  const bridge = await startBridgeProcess(redis.port, "cost");
   stops.push(() => bridge.stop());
   const upstream = await startChild(
     process.execPath,
@@ -45,20 +40,10 @@ export async function startCostStack(bundle: WorkerBundle, count: number): Promi
   stops.push(() => new Promise<void>((resolve) => echo.close(() => resolve())));
   const isolates: RunningWorkerd[] = [];
   for (let i = 0; i < count; i++) {
-    const isolate = await startWorkerd(
-      {
-        scriptPath: bundle.scriptPath,
-        compatibilityDate: bundle.compatibilityDate,
-        compatibilityFlags: bundle.compatibilityFlags,
-        bindings: {
-          ...bundle.vars,
-          UPSTASH_REDIS_REST_URL: bridge.match?.[1] ?? "",
-          UPSTASH_REDIS_REST_TOKEN: token,
-          ACCESS_LOG_SAMPLE_RATE: "0",
-        },
-      },
-      `isolate-${i}`,
-    );
+    const isolate = await startBundleWorkerd(bundle, bridge, {
+      name: `isolate-${i}`,
+      vars: { ACCESS_LOG_SAMPLE_RATE: "0" },
+    });
     stops.push(() => isolate.stop());
     isolates.push(isolate);
   }

@@ -4,6 +4,7 @@
  */
 import { Socket } from "node:net";
 import { RespParser } from "./parser.ts";
+import { readReplies } from "./read-replies.ts";
 import {
   encodeCommands,
   RedisConnectionError,
@@ -114,13 +115,8 @@ export class RespConnection {
     });
     socket.on("data", (chunk: Buffer) => {
       if (this.socket !== socket) return;
-      let replies: RespReply[];
-      try {
-        replies = this.parser.push(chunk);
-      } catch (error) {
-        socket.destroy(new Error(`protocol error: ${(error as Error).message}`));
-        return;
-      }
+      const replies = readReplies(this.parser, socket, chunk);
+      if (!replies) return;
       for (const reply of replies) {
         const waiter = this.waiters.shift();
         if (!waiter) {

@@ -7,6 +7,7 @@
  */
 import { Socket } from "node:net";
 import { RespParser } from "./parser.ts";
+import { readReplies } from "./read-replies.ts";
 import { encodeCommands, RedisConnectionError, RespStatus, type RespArg, type RespReply } from "./reply.ts";
 
 export interface RespSubscriberOptions {
@@ -88,13 +89,8 @@ export class RespSubscriber {
   }
 
   private receive(socket: Socket, chunk: Buffer): void {
-    let replies: RespReply[];
-    try {
-      replies = this.parser.push(chunk);
-    } catch (error) {
-      socket.destroy(new Error(`protocol error: ${(error as Error).message}`));
-      return;
-    }
+    const replies = readReplies(this.parser, socket, chunk);
+    if (!replies) return;
     for (const reply of replies) {
       if (this.closed) return;
       if (this.skipOk > 0 && reply instanceof RespStatus) {
