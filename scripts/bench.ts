@@ -25,7 +25,9 @@ import { buildWorkerBundle, ROOT } from "./lib/worker-bundle.ts";
 import { startBridgeProcess } from "./bench/bridge.ts";
 import { timeToNewUpstream } from "./bench/freshness.ts";
 import { pairedCpuRatio } from "./bench/cpu-ratio.ts";
-import { childPids, cpuSeconds, rssKiB, startChild, stopChildren } from "./bench/processes.ts";
+import { median } from "./bench/median.ts";
+import { rssOverDistinctHosts } from "./bench/memory.ts";
+import { childPids, cpuSeconds, startChild, stopChildren } from "./bench/processes.ts";
 import { redisCommandCount } from "./bench/redis-stats.ts";
 import { startSeed } from "./bench/seed-nginx.ts";
 import { scalingSummary, startScalingServers } from "./bench/scaling.ts";
@@ -33,7 +35,7 @@ import { formatTable, type Row } from "./bench/table.ts";
 import { machineLine } from "./bench/machine.ts";
 import { ensureTools, requireWrk } from "./bench/tools.ts";
 import { startBundleWorkerd, startWorkerd } from "./bench/workerd.ts";
-import { runDistinct, runSpread, type LoadOptions, type LoadResult } from "./bench/wrk.ts";
+import { runSpread, type LoadOptions, type LoadResult } from "./bench/wrk.ts";
 
 const setting = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -264,21 +266,14 @@ async function main(): Promise<void> {
   log(`memory: ${MEMORY_HOSTS} distinct hosts looked up in a fresh router`);
   const memoryRuntime = await startBundleWorkerd(bundle, bridge, { name: "router-memory" });
   stops.push(() => memoryRuntime.stop());
-  await runSpread({ ...load, url: memoryRuntime.url, durationS: 1 }, hosts);
-  const memory: Array<[number, number]> = [[0, await rssKiB(memoryRuntime.pid)]];
   const started = performance.now();
-  let seen = 0;
-  for (let chunk = 0; seen < MEMORY_HOSTS; chunk++) {
-    const run = await runDistinct({ ...load, url: memoryRuntime.url, durationS: 3 }, "mem.test", chunk);
-    const before = seen;
-    seen += run.requests;
-    // A sample half-way and one at the end.
-    if (before < MEMORY_HOSTS / 2 && seen >= MEMORY_HOSTS / 2 && seen < MEMORY_HOSTS) {
-      memory.push([seen, await rssKiB(memoryRuntime.pid)]);
-    }
-  }
-  memory.push([seen, await rssKiB(memoryRuntime.pid)]);
-  log(`  ${seen} distinct hosts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const { samples: memory, hostsSeen } = await rssOverDistinctHosts(
+    { ...load, url: memoryRuntime.url },
+    memoryRuntime.pid,
+    hosts,
+    MEMORY_HOSTS,
+  );
+  log(`  ${hostsSeen} distinct hosts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   const floorRps = floor && "result" in floor ? floor.result.rps : Number.NaN;
   process.stdout.write(`\n${formatTable(rows, floorRps)}\n\n`);
@@ -310,12 +305,6 @@ async function main(): Promise<void> {
   process.stdout.write(
     `router/floor=${ratio(hot, floor)} router_cpu/floor_cpu=${cpuRatio} router/seed=${ratio(hot, seed)} redis_calls_per_request=${redisPerRequest} bundle_gzip_kib=${Math.round(bundleGzipBytes / 1024)}\n`,
   );
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** One request with a chosen Host: is the row's server routing at all? */

@@ -1,3 +1,4 @@
+import { median } from "./median.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { cpuSeconds } from "./processes.ts";
@@ -53,10 +54,4 @@ export async function pairedCpuRatio(
     ratios.push(routerPerRequest / floorPerRequest);
   }
   return { ratio: median(ratios), routerUs: median(routerUs), floorUs: median(floorUs), rounds };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
