@@ -37,7 +37,8 @@ export async function startServe(args: readonly string[], env: Record<string, st
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": the output is complete only once the pipes have closed.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const groupPids = () => processesOfGroup(pgid).map((entry) => entry.pid);
   const handle: ServeUnderTest = {
     process: child,

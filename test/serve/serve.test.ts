@@ -197,6 +197,8 @@ describe("npm run serve", () => {
       "processes left after 10 s",
     );
     console.log(`SIGTERM: slow request done, every process gone ${Date.now() - signalled} ms after the signal`);
+    // The processes are gone; their last lines may still be in the pipe until it closes.
+    await within(serve.exited, 2_000, "npm run serve's output did not close");
     expect(serve.output()).toContain("serve: stopped");
     // No new connection is accepted once everything has stopped.
     await expect(send(url, { host: "app.test", timeoutMs: 2000 })).rejects.toThrow();
