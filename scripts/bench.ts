@@ -13,13 +13,12 @@
  *   BENCH_TIMEOUT_S=900 (the whole run is killed after this)
  *   BENCH_PAIR_ROUNDS=5 (router and floor loaded together: a cross-check of router_cpu/floor_cpu)
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { startRedisServer } from "./lib/redis-server.ts";
 import { RespConnection, RespError } from "./lib/resp.ts";
-import { startRuntime } from "./lib/runtime.ts";
 import { runScript } from "./lib/script-run.ts";
 import { buildWorkerBundle, ROOT } from "./lib/worker-bundle.ts";
 import { startBridgeProcess } from "./bench/bridge.ts";
@@ -27,14 +26,14 @@ import { timeToNewUpstream } from "./bench/freshness.ts";
 import { pairedCpuRatio } from "./bench/cpu-ratio.ts";
 import { median } from "./bench/median.ts";
 import { rssOverDistinctHosts } from "./bench/memory.ts";
-import { childPids, cpuSeconds, startChild, stopChildren } from "./bench/processes.ts";
+import { cpuSeconds, startChild, stopChildren } from "./bench/processes.ts";
 import { redisCommandCount } from "./bench/redis-stats.ts";
-import { startSeed } from "./bench/seed-nginx.ts";
-import { scalingSummary, startScalingServers } from "./bench/scaling.ts";
+import { startRows } from "./bench/rows.ts";
+import { scalingSummary } from "./bench/scaling.ts";
 import { formatTable, type Row } from "./bench/table.ts";
 import { machineLine } from "./bench/machine.ts";
 import { ensureTools, requireWrk } from "./bench/tools.ts";
-import { startBundleWorkerd, startWorkerd } from "./bench/workerd.ts";
+import { startBundleWorkerd } from "./bench/workerd.ts";
 import { runSpread, type LoadOptions, type LoadResult } from "./bench/wrk.ts";
 
 const setting = (name: string, fallback: number) => {
@@ -96,104 +95,21 @@ async function main(): Promise<void> {
   const replies = await redisConnection.pipeline(hosts.map((host) => ["SET", host, upstream]));
   if (replies.some((reply) => reply instanceof RespError)) throw new Error("could not write the routes");
 
-  const floorDir = join(workDir, "floor");
-  mkdirSync(floorDir);
-  // The least a worker can do: fetch() one fixed upstream, passing the request on.
-  writeFileSync(
-    join(floorDir, "index.js"),
-    "export default { fetch: (request, env) => fetch(env.UPSTREAM_URL, request) };\n",
-  );
-  const floorWorker = {
-    scriptPath: join(floorDir, "index.js"),
-    compatibilityDate: bundle.compatibilityDate,
-    compatibilityFlags: bundle.compatibilityFlags,
-    bindings: { UPSTREAM_URL: `http://${upstream}/` },
-  };
-
   const load: Omit<LoadOptions, "url" | "durationS"> = { wrk, threads: THREADS, connections: CONNECTIONS, workDir };
-
-  // Every server runs from the start; the load visits them in turn, ROUNDS
-  // times, so that a burst of other work on this machine is spread over all
-  // rows instead of landing on one. Each row reports its median.
-  log("starting the floor, the routers, the seed");
-  /** `pids`: the processes whose CPU time is the row's own (not the load generator's, not Redis's). */
-  const servers: Array<{ name: string; url: string; note: string; pids: number[]; missing?: string }> = [
-    { name: "direct", url: `http://${upstream}/`, note: "the upstream alone (node:http)", pids: [upstreamChild.pid] },
-  ];
-  const floorRuntime = await startWorkerd(floorWorker, "floor");
-  stops.push(() => floorRuntime.stop());
-  servers.push({
-    name: "floor",
-    url: floorRuntime.url,
-    note: "fetch() to a fixed upstream, in workerd",
-    pids: [floorRuntime.pid],
+  const { servers, floorRuntime, hotRuntime } = await startRows({
+    workDir,
+    bundle,
+    bridge,
+    upstream: upstreamChild,
+    tools,
+    redisPort: redis.port,
+    stops,
+    hosts,
+    load,
+    warmupS: WARMUP_S,
+    withMiniflare: WITH_MINIFLARE,
+    log,
   });
-  const hotRuntime = await startBundleWorkerd(bundle, bridge, { name: "router-hot" });
-  stops.push(() => hotRuntime.stop());
-  servers.push({
-    name: "router, hot",
-    url: hotRuntime.url,
-    note: "the router, cache on (defaults)",
-    pids: [hotRuntime.pid],
-  });
-  const uncachedRuntime = await startBundleWorkerd(bundle, bridge, {
-    name: "router-nocache",
-    vars: { ROUTE_CACHE_SIZE: "0" },
-  });
-  stops.push(() => uncachedRuntime.stop());
-  servers.push({
-    name: "router, no cache",
-    url: uncachedRuntime.url,
-    note: "ROUTE_CACHE_SIZE=0: a lookup per request (CPU: workerd only, not the bridge)",
-    pids: [uncachedRuntime.pid],
-  });
-  if ("missing" in tools.nginx) {
-    servers.push({ name: "seed", url: "", note: "", pids: [], missing: tools.nginx.missing });
-  } else {
-    const seed = await startSeed(tools.nginx.path, workDir, redis.port);
-    stops.push(() => seed.stop());
-    servers.push({
-      name: "seed",
-      url: seed.url,
-      note: "nginx + Lua, Redis GET per request, 1 worker",
-      pids: await childPids(seed.pid),
-    });
-  }
-  servers.push(
-    ...(await startScalingServers({
-      nginx: tools.nginx,
-      workDir,
-      redisPort: redis.port,
-      bridgeUrl: bridge.url,
-      token: bridge.token,
-      stops,
-    })),
-  );
-  if (WITH_MINIFLARE) {
-    const miniflare = await startRuntime({
-      bundle: {
-        scriptPath: floorWorker.scriptPath,
-        compatibilityDate: floorWorker.compatibilityDate,
-        compatibilityFlags: floorWorker.compatibilityFlags,
-        vars: floorWorker.bindings,
-      },
-    });
-    stops.push(() => miniflare.dispose());
-    servers.push({
-      name: "floor via Miniflare",
-      url: miniflare.url.href,
-      note: "the floor behind Miniflare's entry worker",
-      pids: (await childPids(process.pid, "workerd")).filter(
-        (pid) => ![floorRuntime.pid, hotRuntime.pid, uncachedRuntime.pid].includes(pid),
-      ),
-    });
-  }
-  for (const server of servers) {
-    if (server.missing) continue;
-    const status = await fetchStatus(server.url, hosts[0] ?? "");
-    if (status !== 200) server.missing = `answers ${status} for a routed host`;
-    else if (WARMUP_S > 0) await runSpread({ ...load, url: server.url, durationS: WARMUP_S }, hosts);
-  }
 
   const runs = new Map<string, Array<{ result: LoadResult; commands: number; cpuUs: number }>>();
   for (let round = 1; round <= ROUNDS; round++) {
@@ -305,22 +221,4 @@ async function main(): Promise<void> {
   process.stdout.write(
     `router/floor=${ratio(hot, floor)} router_cpu/floor_cpu=${cpuRatio} router/seed=${ratio(hot, seed)} redis_calls_per_request=${redisPerRequest} bundle_gzip_kib=${Math.round(bundleGzipBytes / 1024)}\n`,
   );
-}
-
-/** One request with a chosen Host: is the row's server routing at all? */
-async function fetchStatus(url: string, host: string): Promise<number> {
-  const { request } = await import("node:http");
-  const target = new URL(url);
-  return new Promise((resolve) => {
-    const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, headers: { host }, timeout: 5000 },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on("error", () => resolve(0));
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
 }
