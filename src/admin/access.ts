@@ -16,12 +16,29 @@ interface Jwk extends JsonWebKey {
 
 /** Keys are fetched at most this often per isolate (Access rotates them with overlap). */
 const KEYS_TTL_MS = 10 * 60_000;
+/**
+ * An unknown key id refreshes the keys at most this often: anyone can send a
+ * made-up `kid` to ADMIN_HOST, and must not make every request a fetch.
+ */
+const FORCED_REFRESH_MS = 60_000;
 const keySets = new Map<string, { keys: Jwk[]; fetchedAt: number }>();
+const fetching = new Map<string, Promise<Jwk[]>>();
 const imported = new Map<string, Promise<CryptoKey>>();
 
-async function jwks(issuer: string, fresh: boolean): Promise<Jwk[]> {
+function jwks(issuer: string, fresh: boolean): Promise<Jwk[]> {
   const cached = keySets.get(issuer);
-  if (cached && !fresh && Date.now() - cached.fetchedAt < KEYS_TTL_MS) return cached.keys;
+  const age = cached ? Date.now() - cached.fetchedAt : Infinity;
+  if (cached && age < (fresh ? FORCED_REFRESH_MS : KEYS_TTL_MS)) return Promise.resolve(cached.keys);
+  // One fetch at a time per team, however many requests ask.
+  let pending = fetching.get(issuer);
+  if (!pending) {
+    pending = fetchKeys(issuer).finally(() => fetching.delete(issuer));
+    fetching.set(issuer, pending);
+  }
+  return pending;
+}
+
+async function fetchKeys(issuer: string): Promise<Jwk[]> {
   const response = await fetch(`${issuer}/cdn-cgi/access/certs`, { signal: AbortSignal.timeout(5000) });
   if (!response.ok) throw new Error(`the team's certs answered ${response.status}`);
   const body = (await response.json()) as { keys?: unknown };
@@ -72,9 +89,13 @@ export async function accessTokenProblem(token: string, issuer: string, audience
   }
   if (!key) return "Cloudflare Access token signed by an unknown key";
   const signed = new TextEncoder().encode(`${head}.${body}`);
-  if (!(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, base64urlBytes(signature), signed))) {
-    return "Cloudflare Access token signature does not verify";
+  let verified: boolean;
+  try {
+    verified = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, base64urlBytes(signature), signed);
+  } catch {
+    verified = false; // not base64url: a 401 like any bad signature, never a 500
   }
+  if (!verified) return "Cloudflare Access token signature does not verify";
   const now = Date.now() / 1000;
   const audiences = Array.isArray(claims["aud"]) ? claims["aud"] : [claims["aud"]];
   if (claims["iss"] !== issuer) return "Cloudflare Access token of another team";

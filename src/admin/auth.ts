@@ -55,11 +55,6 @@ export const requireAdmin = createMiddleware(async (c, next) => {
   throw new AdminUnauthorizedError(problem);
 });
 
-/** Where to go after logging in: a path on this host only (no `//evil.example`). */
-export function safeNext(next: string | undefined): string {
-  return next !== undefined && /^\/(?![/\\])/.test(next) ? next : "/";
-}
-
 /**
  * Form posts must come from the dashboard's own pages. The session cookie is
  * SameSite=Strict already; checking Origin (Fetch standard: browsers send it

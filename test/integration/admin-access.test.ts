@@ -20,6 +20,8 @@ let router: RouterUnderTest;
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
 
+let certFetches = 0;
+
 function sign(claims: Record<string, unknown>, key: KeyObject = keys.privateKey, kid = "key-1"): string {
   const head = `${b64url(JSON.stringify({ alg: "RS256", kid, typ: "JWT" }))}.${b64url(JSON.stringify(claims))}`;
   return `${head}.${createSign("RSA-SHA256").update(head).sign(key).toString("base64url")}`;
@@ -33,6 +35,7 @@ function claims(overrides: Record<string, unknown> = {}): Record<string, unknown
 beforeAll(async () => {
   team = await startHttpUpstream((request, response) => {
     if (request.url !== "/cdn-cgi/access/certs") return void response.writeHead(404).end();
+    certFetches++;
     const jwk = { ...keys.publicKey.export({ format: "jwk" }), kid: "key-1", alg: "RS256", use: "sig" };
     response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
   });
@@ -69,6 +72,22 @@ describe("Cloudflare Access", () => {
       expect(reply.status).toBe(401);
       expect(reply.text).not.toContain(token);
     }
+  });
+
+  it("answers 401, never 500, to a signature that is not base64url", async () => {
+    const [head, body] = sign(claims()).split(".");
+    const reply = await get("/api/traffic", `${head}.${body}.not*base64url!`);
+    expect(reply.status).toBe(401);
+  });
+
+  it("fetches the team's keys again for unknown key ids at most once a minute, however many arrive", async () => {
+    await get("/api/traffic", sign(claims(), keys.privateKey, "warm-up"));
+    const before = certFetches;
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => get("/api/traffic", sign(claims(), keys.privateKey, `made-up-${i}`))),
+    );
+    expect(replies.map((reply) => reply.status)).toEqual(Array<number>(20).fill(401));
+    expect(certFetches - before).toBe(0);
   });
 
   it("has no login form without ADMIN_TOKEN: a browser without a token gets 401, not a form", async () => {
