@@ -63,6 +63,23 @@ describe("basicAuth", () => {
     );
   });
 
+  it("counts wrong passwords against the route's rateLimit: past it, 429 before any more guessing", async () => {
+    const host = await routedHost(
+      "auth-limited",
+      JSON.stringify({
+        backends: app.address,
+        basicAuth: { users: [alice] },
+        rateLimit: { average: 3, period: "1m", burst: 3 },
+      }),
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const reply = await send(router.url, { host, headers: { authorization: basic("alice", `guess-${i}`) } });
+      statuses.push(reply.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+  });
+
   it("keeps Authorization from the upstream with removeHeader", async () => {
     const host = await routedHost(
       "authrm",
