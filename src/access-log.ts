@@ -28,6 +28,8 @@ export interface RequestFacts {
   upstreamMs: number | null;
   /** Debug setting: whether the upstream may be named in responses. */
   exposeUpstream: boolean;
+  /** The real client address, once the handler has resolved it (undefined: not yet; null: none). */
+  clientIp: string | null | undefined;
 }
 
 export function newRequestFacts(): RequestFacts {
@@ -40,6 +42,7 @@ export function newRequestFacts(): RequestFacts {
     lookupMs: null,
     upstreamMs: null,
     exposeUpstream: false,
+    clientIp: undefined,
   };
 }
 
@@ -123,7 +126,13 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     writeAccessLog({
       time: new Date(started).toISOString(),
       requestId: requestId(),
-      clientIp: options.clientIp ? options.clientIp(request, c.env) : request.headers.get("cf-connecting-ip"),
+      // Resolved once by the handler; a request refused before that (a bad Host, a loop) resolves it here.
+      clientIp:
+        facts.clientIp !== undefined
+          ? facts.clientIp
+          : options.clientIp
+            ? options.clientIp(request, c.env)
+            : request.headers.get("cf-connecting-ip"),
       method: request.method,
       host: request.headers.get("host")?.slice(0, 256) ?? null,
       path: target.path + target.query,

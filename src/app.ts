@@ -71,12 +71,15 @@ app.all("*", async (c) => {
   } finally {
     if (facts.cache && config.serverTiming) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
   }
-  const started = Date.now();
+  const client = clientInfo(request, target.origin, config.clientAddress);
+  facts.clientIp = client.clientIp;
+  // From the first attempt on: policies, redirects and body buffering are not the upstream's time.
+  let started = 0;
   try {
     const response = await routeRequest(request, target, route, {
       forward: {
         timeoutMs: config.upstreamTimeoutMs,
-        client: clientInfo(request, target.origin, config.clientAddress),
+        client,
         hops: facts.hops,
         exposeUpstream: config.exposeUpstream,
         // Server-Timing is appended below: the response must be one we may edit.
@@ -87,6 +90,7 @@ app.all("*", async (c) => {
       waitUntil,
       onAttempt: (backend) => {
         facts.upstream = backend.origin + backend.basePath;
+        if (started === 0) started = Date.now();
       },
     });
     // A 101 is fetch()'s own response, whose headers cannot change.
@@ -94,7 +98,7 @@ app.all("*", async (c) => {
     if (serverTiming && response.status !== 101) response.headers.append("server-timing", serverTiming);
     return response;
   } finally {
-    facts.upstreamMs = Date.now() - started;
+    if (started !== 0) facts.upstreamMs = Date.now() - started;
   }
 });
 

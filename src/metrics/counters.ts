@@ -69,13 +69,13 @@ export function createTrafficCounters(options: CounterOptions = {}): TrafficCoun
   const { maxHosts = 100, minutes = 30, now = Date.now } = options;
   const classes: ClassCounts = [0, 0, 0, 0, 0];
   const hosts = new Map<string, ClassCounts>();
-  const cache = [0, 0, 0, 0];
+  const cache = zeros(CACHE_OUTCOMES.length);
   const buckets = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
   const latency = { buckets, sumMs: 0, count: 0 };
   const ring: MinuteBucket[] = Array.from({ length: minutes }, () => ({
     minute: -1,
     classes: [0, 0, 0, 0, 0],
-    cache: [0, 0, 0, 0],
+    cache: zeros(CACHE_OUTCOMES.length),
   }));
   let storeErrors = 0;
   let lastStoreFailure: StoreFailure | null = null;
@@ -159,7 +159,7 @@ export function createTrafficCounters(options: CounterOptions = {}): TrafficCoun
         result.push(
           bucket.minute === minute
             ? { minute, classes: [...bucket.classes], cache: [...bucket.cache] }
-            : { minute, classes: [0, 0, 0, 0, 0], cache: [0, 0, 0, 0] },
+            : { minute, classes: zeros(STATUS_CLASSES.length), cache: zeros(CACHE_OUTCOMES.length) },
         );
       }
       return result;
@@ -169,3 +169,7 @@ export function createTrafficCounters(options: CounterOptions = {}): TrafficCoun
 
 /** The isolate's counters, shared by every request it serves. */
 export const isolateTraffic: TrafficCounters = createTrafficCounters();
+
+function zeros(length: number): number[] {
+  return new Array<number>(length).fill(0);
+}

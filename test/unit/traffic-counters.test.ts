@@ -28,7 +28,7 @@ describe("traffic counters", () => {
       "c.example": [0, 0, 0, 0, 1],
       "d.example": [0, 0, 0, 1, 0],
     });
-    expect(counters.cache).toEqual([1, 2, 1, 1]);
+    expect(counters.cache).toEqual([1, 2, 1, 1, 0]); // hit, miss, stale, error, refused
     expect(counters.latency.count).toBe(3);
     expect(counters.latency.sumMs).toBe(127);
     expect(counters.latency.buckets.slice(0, 6)).toEqual([1, 1, 0, 0, 0, 1]); // ≤5, ≤10, …, ≤250
