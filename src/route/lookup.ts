@@ -74,19 +74,24 @@ export async function lookupRoutes(
   const replies = await store.read(plan.reads);
   const mget = replies[0];
   if (hosts.length > 1 && mget && "error" in mget) {
-    // One denied key (a Redis ACL) fails the whole MGET: ask again host by
-    // host, so that it spoils only the hosts it would decide. Rare, so the
-    // extra round trips are acceptable.
-    const alone = await Promise.all(
-      hosts.map((host) =>
-        lookupRoutes([host], store, options, now).catch((error: unknown): BatchAnswers => ({
-          answers: [{ error }],
+    // One denied key (a Redis ACL) fails the whole MGET: split the batch in
+    // halves and ask again, so that the key spoils only the hosts it would
+    // decide. Bisecting costs about 2 log2(n) round trips per bad key, not
+    // one per host: a refresh batch of 2,000 hosts stays far below the
+    // platform's subrequest limit. Rare, so the extra round trips are acceptable.
+    const middle = Math.ceil(hosts.length / 2);
+    const halves = await Promise.all(
+      [hosts.slice(0, middle), hosts.slice(middle)].map((half) =>
+        lookupRoutes(half, store, options, now).catch((error: unknown): BatchAnswers => ({
+          answers: half.map(() => ({ error })),
           commands: 0,
         })),
       ),
     );
-    const answers = alone.map(({ answers: [answer] }) => answer ?? { error: new RouteStoreError("no answer") });
-    return { answers, commands: plan.reads.length + alone.reduce((sum, one) => sum + one.commands, 0) };
+    return {
+      answers: halves.flatMap((half) => half.answers),
+      commands: plan.reads.length + halves.reduce((sum, half) => sum + half.commands, 0),
+    };
   }
   const resolutions = resolvePlan(plan, replies, options, now);
   const answers = resolutions.map((resolution, i): HostAnswer => {

@@ -103,5 +103,12 @@ describe("an error for one key in the lookup pipeline", () => {
       }
       expect(router.logs.join("\n")).toMatch(/route store failing: reading the route keys: NOPERM/);
     });
+
+    it("in a batch of 40 hosts that miss together, only the denied host fails (the batch is split, not retried host by host)", async () => {
+      const hosts = Array.from({ length: 40 }, (_, i) => `b${i}.batch.example`);
+      for (const host of hosts) await store.client.set(host, app.address);
+      const replies = await Promise.all([get(router, "zz-denied.example"), ...hosts.map((host) => get(router, host))]);
+      expect(replies.map((reply) => reply.status)).toEqual([503, ...hosts.map(() => 200)]);
+    });
   });
 });
