@@ -5,7 +5,7 @@ import { orderBackends } from "./balance.ts";
 import { deadMember, deadMembers } from "./dead-set.ts";
 import type { DownMarks } from "./down-marks.ts";
 import type { ForwardAction, Route } from "./route.ts";
-import { pinBackend, readStickyCookie, stickTo } from "./sticky.ts";
+import { needsCookie, pinBackend, readStickyCookie, stickTo } from "./sticky.ts";
 import type { Upstream } from "./upstream.ts";
 
 export interface FailoverOptions {
@@ -82,9 +82,10 @@ export async function forwardWithFailover(
   const forwardOptions: ForwardOptions = {
     ...options.forward,
     timeoutMs: action.timeoutMs ?? options.forward.timeoutMs,
-    // A sticky route may set its cookie on the answer: the response must be one we can edit.
-    editableResponse: options.forward.editableResponse === true || action.sticky !== undefined,
   };
+  // An answer that must carry a new sticky cookie has to be one we can edit;
+  // a client already pinned to the backend that answers gets fetch()'s own.
+  const withCookie: ForwardOptions = { ...forwardOptions, editableResponse: true };
   const plan = {
     pathAndQuery: target.pathAndQuery,
     publicPrefix: target.publicPrefix,
@@ -99,7 +100,8 @@ export async function forwardWithFailover(
     options.onAttempt?.(backend);
     let response: Response;
     try {
-      response = await forward(request, backend, plan, forwardOptions);
+      const attemptOptions = sticky && needsCookie(action, sticky, backend) ? withCookie : forwardOptions;
+      response = await forward(request, backend, plan, attemptOptions);
     } catch (error) {
       if (!(error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError)) throw error;
       lastError = error;

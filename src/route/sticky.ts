@@ -35,11 +35,15 @@ export function pinBackend(
   return [pinned, ...order.filter((backend) => backend !== pinned)];
 }
 
+/** Whether an answer from this backend must carry a new cookie: the client named another one, or none. */
+export function needsCookie(action: ForwardAction, state: StickyState, backend: Upstream): boolean {
+  const id = state.cookie.ids[action.backends.indexOf(backend)];
+  return id !== undefined && id !== state.sent;
+}
+
 /** Sets the cookie when the backend that answered is not the one the client named. */
 export function stickTo(response: Response, action: ForwardAction, state: StickyState, backend: Upstream): void {
-  const index = action.backends.indexOf(backend);
-  const id = state.cookie.ids[index];
   // A 101 is fetch()'s own response, whose headers cannot change.
-  if (id === undefined || id === state.sent || response.status === 101) return;
-  response.headers.append("set-cookie", state.cookie.setCookies[index] ?? "");
+  if (!needsCookie(action, state, backend) || response.status === 101) return;
+  response.headers.append("set-cookie", state.cookie.setCookies[action.backends.indexOf(backend)] ?? "");
 }
