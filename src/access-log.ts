@@ -30,6 +30,8 @@ export interface RequestFacts {
   exposeUpstream: boolean;
   /** The real client address, once the handler has resolved it (undefined: not yet; null: none). */
   clientIp: string | null | undefined;
+  /** The request is the dashboard's (ADMIN_HOST), never routed. */
+  dashboard: boolean;
 }
 
 export function newRequestFacts(): RequestFacts {
@@ -43,6 +45,7 @@ export function newRequestFacts(): RequestFacts {
     upstreamMs: null,
     exposeUpstream: false,
     clientIp: undefined,
+    dashboard: false,
   };
 }
 

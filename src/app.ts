@@ -1,6 +1,6 @@
 import { Hono } from "hono/tiny";
 import { accessLog, type AccessLogVariables, type RequestFacts } from "./access-log.ts";
-import { createAdminApp } from "./admin/app.ts";
+import { createAdminApp, secureAdminResponse } from "./admin/app.ts";
 import { isAdminRequest } from "./admin/select.ts";
 import { configuredRouteCache } from "./cache/configured-cache.ts";
 import type { RouteCache } from "./cache/route-cache.ts";
@@ -109,7 +109,8 @@ app.onError((error, c) => {
   });
   const serverTiming = c.get("serverTiming");
   if (serverTiming) response.headers.append("server-timing", serverTiming);
-  return response;
+  // The dashboard's own refusals (401, 404, 503) are drawn here too: never cached, never framed.
+  return facts.dashboard ? secureAdminResponse(response) : response;
 });
 
 /**

@@ -44,12 +44,18 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "referrer-policy": "same-origin",
 };
 
+/** Adds the dashboard's security headers; the router's error pages for ADMIN_HOST get them too (app.ts). */
+export function secureAdminResponse(response: Response): Response {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
+  return response;
+}
+
 export function createAdminApp(options: AdminOptions): AdminApp {
   const app = new Hono<AdminEnv>();
 
   app.use(async (c, next) => {
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+    secureAdminResponse(c.res);
   });
 
   app.get("/login", (c) => {

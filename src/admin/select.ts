@@ -25,5 +25,6 @@ export function isAdminRequest(env: object, hostHeader: string | null, facts: Re
   }
   if (host !== adminHost) return false;
   facts.host = host;
+  facts.dashboard = true;
   return true;
 }

@@ -39,6 +39,9 @@ describe("dashboard authentication", () => {
       expect(reply.status, path).toBe(401);
       expect(reply.headers["www-authenticate"]).toBe('Bearer realm="router admin"');
       expect(reply.headers["cache-control"]).toBe("no-store");
+      // The router draws the dashboard's refusals; they keep the dashboard's headers.
+      expect(reply.headers["x-frame-options"]).toBe("DENY");
+      expect(reply.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
     }
     const json = await get("/api/routes", { accept: "application/json" });
     expect(json.json()).toMatchObject({ status: 401, error: "unauthorized" });
