@@ -1,4 +1,9 @@
 import type { Context } from "hono";
+import { parse } from "hono/utils/cookie";
+import { base64urlBytes, constantTimeEqual, sha256, toBase64url } from "../crypto-util.ts";
+
+/** Read from here by access.ts too. */
+export { base64urlBytes } from "../crypto-util.ts";
 
 /*
  * The login session and the token comparison, on WebCrypto alone. The
@@ -13,18 +18,6 @@ export const SESSION_SECONDS = 12 * 3600;
 
 const encoder = new TextEncoder();
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
-
-export function base64urlBytes(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-}
-
-function base64url(bytes: ArrayBuffer): string {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
 
 function hmacKey(secret: string): Promise<CryptoKey> {
   let key = hmacKeys.get(secret);
@@ -44,12 +37,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
  * are hashed first (equal lengths), then every byte is compared.
  */
 export async function tokenMatches(given: string, token: string): Promise<boolean> {
-  const [a, b] = await Promise.all([given, token].map((s) => crypto.subtle.digest("SHA-256", encoder.encode(s))));
-  const x = new Uint8Array(a as ArrayBuffer);
-  const y = new Uint8Array(b as ArrayBuffer);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
+  const [a, b] = await Promise.all([sha256(given), sha256(token)]);
+  return constantTimeEqual(a, b);
 }
 
 /** `__Host-` (RFC 6265bis §4.1.3.2): Secure, host-only, path / — only possible under HTTPS. */
@@ -71,7 +60,7 @@ function setCookie(c: Context, value: string, maxAge: number): void {
 export async function startSession(c: Context, token: string): Promise<void> {
   const expires = String(Math.floor(Date.now() / 1000) + SESSION_SECONDS);
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(token), encoder.encode(expires));
-  setCookie(c, `${expires}.${base64url(signature)}`, SESSION_SECONDS);
+  setCookie(c, `${expires}.${toBase64url(new Uint8Array(signature))}`, SESSION_SECONDS);
 }
 
 export function endSession(c: Context): void {
@@ -80,12 +69,10 @@ export function endSession(c: Context): void {
 
 /** Whether the request carries an unexpired session signed with this token. */
 export async function validSession(c: Context, token: string): Promise<boolean> {
-  const name = `${cookieName(c)}=`;
-  const cookie = (c.req.header("cookie") ?? "")
-    .split(";")
-    .map((part) => part.trim())
-    .find((part) => part.startsWith(name));
-  const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(cookie?.slice(name.length) ?? "");
+  const name = cookieName(c);
+  const header = c.req.header("cookie");
+  const value = header ? parse(header, name)[name] : undefined;
+  const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value ?? "");
   if (!match) return false;
   const [, expires = "", signature = ""] = match;
   if (Number(expires) <= Date.now() / 1000) return false;

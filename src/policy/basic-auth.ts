@@ -1,9 +1,10 @@
 import { auth } from "hono/utils/basic-auth";
 import { createLru } from "../cache/lru.ts";
+import { constantTimeEqual, sha256, toHex } from "../crypto-util.ts";
 import type { BasicAuthSpec } from "../route/policy-spec.ts";
 import { UnauthorizedError } from "./errors.ts";
 import type { PolicyFacts } from "./facts.ts";
-import { constantTimeEqual, deriveKey } from "./password-hash.ts";
+import { deriveKey } from "./password-hash.ts";
 
 /**
  * Verdicts this isolate has reached, right or wrong, by SHA-256 of the name
@@ -39,7 +40,7 @@ export async function basicAuth(
   if (!hash) return new UnauthorizedError(spec.realm, "no users");
   // The name as sent is in the key too: an unknown user's verdict is its own, so each new name costs a
   // full verify, as a known user's first try does (no faster answer telling names apart).
-  const cacheKey = await sha256Hex(`${credentials.username}\n${hash.line}\n${credentials.password}`);
+  const cacheKey = toHex(await sha256(`${credentials.username}\n${hash.line}\n${credentials.password}`));
   let valid = accepted.get(cacheKey) ?? (refused.get(cacheKey) ? false : undefined);
   if (valid === undefined) {
     const key = await deriveKey(credentials.password, hash.salt, hash.iterations);
@@ -51,11 +52,4 @@ export async function basicAuth(
     spec.realm,
     user ? `wrong password for user ${user.line.split(":")[0] ?? ""}` : "unknown user",
   );
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  let hex = "";
-  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }

@@ -1,3 +1,5 @@
+import { base64Bytes, toBase64 } from "../crypto-util.ts";
+
 /**
  * Password hashes for basicAuth, in the PHC string format
  * (https://github.com/P-H-C/phc-string-format):
@@ -15,6 +17,9 @@ export interface PasswordHash {
   readonly salt: Uint8Array<ArrayBuffer>;
   readonly key: Uint8Array<ArrayBuffer>;
 }
+
+/** Re-exported: test/unit/policy-balance.test.ts imports it from here. */
+export { constantTimeEqual } from "../crypto-util.ts";
 
 export const HASH_SCHEME = "$pbkdf2-sha256$";
 /** The Workers runtime refuses PBKDF2 above 100,000 iterations. */
@@ -79,22 +84,10 @@ export async function hashPassword(password: string, iterations = DEFAULT_ITERAT
   return `${HASH_SCHEME}i=${iterations}$${toBase64(salt)}$${toBase64(key)}`;
 }
 
-/** Compares every byte whatever the first difference, so the time says nothing about where it is. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) difference |= (a[i] ?? 0) ^ (b[i % b.length] ?? 0);
-  return difference === 0;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/=+$/, "");
-}
-
 function fromBase64(text: string): Uint8Array<ArrayBuffer> | null {
   if (!BASE64.test(text)) return null;
   try {
-    const binary = atob(text.padEnd(Math.ceil(text.length / 4) * 4, "="));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    return base64Bytes(text.padEnd(Math.ceil(text.length / 4) * 4, "="));
   } catch {
     return null;
   }

@@ -1,4 +1,5 @@
 import { Redis } from "@upstash/redis/cloudflare";
+import { createLru } from "../cache/lru.ts";
 import type { RateLimitSpec } from "../route/policy-spec.ts";
 
 /** One request's verdict; `allowed` also when the store failed (fail open). */
@@ -70,7 +71,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     signal: () => AbortSignal.timeout(options.timeoutMs),
   });
   const script = redis.createScript<[number, number]>(TOKEN_BUCKET);
-  const blocked = new BoundedMap(options.maxBlocked ?? 10_000);
+  // Remembered refusals, bounded: a flood of distinct clients cannot grow the isolate without limit.
+  const blocked = createLru<string, number>(options.maxBlocked ?? 10_000);
   const log = options.log ?? ((line: string) => console.warn(line));
   const now = options.now ?? Date.now;
   let lastLogAt = Number.NEGATIVE_INFINITY;
@@ -90,7 +92,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     async limit(identifier, spec) {
       const key = options.prefix + identifier;
       const at = now();
-      const until = blocked.get(key);
+      const until = blocked.peek(key);
       if (until !== undefined) {
         if (until > at) return { allowed: false, reset: until };
         blocked.delete(key);
@@ -109,20 +111,4 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
     },
   };
-}
-
-/** Remembered refusals, bounded: a flood of distinct clients cannot grow the isolate without limit. */
-class BoundedMap extends Map<string, number> {
-  private readonly capacity: number;
-  constructor(capacity: number) {
-    super();
-    this.capacity = capacity;
-  }
-  override set(key: string, value: number): this {
-    if (this.size >= this.capacity && !this.has(key)) {
-      const oldest = this.keys().next();
-      if (!oldest.done) this.delete(oldest.value);
-    }
-    return super.set(key, value);
-  }
 }

@@ -1,6 +1,7 @@
 import { serialize } from "hono/utils/cookie";
 import { RouteSyntaxError, type StickyCookie } from "./route.ts";
-import { parseUpstreamAs, type Upstream } from "./upstream.ts";
+import type { Upstream } from "./upstream.ts";
+import { upstream } from "./value-reading.ts";
 
 /*
  * The backends of a JSON route and its sticky cookie:
@@ -134,8 +135,4 @@ function fnv1a(text: string): string {
     b = Math.imul(b ^ code, 0x01000193) >>> 0;
   }
   return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
-}
-
-function upstream(text: string, where: string): Upstream {
-  return parseUpstreamAs(text, (reason) => new RouteSyntaxError(`${where}: ${reason}`));
 }

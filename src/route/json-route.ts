@@ -12,7 +12,8 @@ import {
   type RouteSpec,
   type Strategy,
 } from "./route.ts";
-import { parseUpstreamAs, type Upstream } from "./upstream.ts";
+import type { Upstream } from "./upstream.ts";
+import { asObject, upstream, type JsonObject } from "./value-reading.ts";
 
 /*
  * The JSON route format, validated by hand (no schema library in the worker):
@@ -55,8 +56,6 @@ const STRATEGIES: readonly Strategy[] = ["random", "round-robin"];
 const REDIRECT_STATUSES: readonly RedirectStatus[] = [301, 302, 307, 308];
 /** Same ceiling as UPSTREAM_TIMEOUT_MS. */
 const MAX_TIMEOUT_SECONDS = 600;
-
-type JsonObject = Readonly<Record<string, unknown>>;
 
 /** What a route passes down to its path entries. */
 interface Inherited {
@@ -211,18 +210,6 @@ function readRedirectTarget(value: unknown, where: string): Upstream {
     throw new RouteSyntaxError(`${where} must be an http:// or https:// URL, such as "https://www.example.com"`);
   }
   return upstream(value, where);
-}
-
-function upstream(text: string, where: string): Upstream {
-  return parseUpstreamAs(text, (reason) => new RouteSyntaxError(`${where}: ${reason}`));
-}
-
-function asObject(value: unknown, what: string, expected = "an object"): JsonObject {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    const got = value === null ? "null" : Array.isArray(value) ? "a list" : typeof value;
-    throw new RouteSyntaxError(`${what} must be ${expected}, not ${got}`);
-  }
-  return value as JsonObject;
 }
 
 function checkFields(object: JsonObject, allowed: ReadonlySet<string>, where: string): void {

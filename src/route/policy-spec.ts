@@ -1,6 +1,7 @@
 import { parseCidr, type CidrRange } from "../policy/ip-range.ts";
 import { parsePasswordHash, type PasswordHash } from "../policy/password-hash.ts";
 import { RouteSyntaxError } from "./route.ts";
+import { isJsonObject, type JsonObject } from "./value-reading.ts";
 
 /*
  * Per-route policies, named as Traefik's middlewares are:
@@ -59,8 +60,6 @@ const MAX_USERS = 100;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-type JsonObject = Readonly<Record<string, unknown>>;
-
 /**
  * The object's policies over those it inherits; undefined when none apply,
  * so a route without policies costs one property check per request.
@@ -79,7 +78,7 @@ export function readPolicies(object: JsonObject, where: string, inherited?: Poli
 const READERS: { readonly [K in keyof Policies]: (value: unknown, at: string) => NonNullable<Policies[K]> } = {
   maintenance(value, at) {
     if (value === true) return { message: "The service is down for maintenance.", retryAfter: 300 };
-    const object = asObject(value, at, ["message", "retryAfter"]);
+    const object = withFields(value, at, ["message", "retryAfter"]);
     const message = object["message"] ?? "The service is down for maintenance.";
     // eslint-disable-next-line no-control-regex -- control characters are what we refuse
     if (typeof message !== "string" || message.length > MAX_MESSAGE || /[\x00-\x08\x0b-\x1f\x7f]/.test(message)) {
@@ -93,7 +92,7 @@ const READERS: { readonly [K in keyof Policies]: (value: unknown, at: string) =>
   },
 
   ipAllowList(value, at) {
-    const object = asObject(value, at, ["sourceRange"]);
+    const object = withFields(value, at, ["sourceRange"]);
     const list = object["sourceRange"];
     if (!Array.isArray(list) || list.length === 0 || list.length > MAX_RANGES) {
       throw new RouteSyntaxError(
@@ -109,7 +108,7 @@ const READERS: { readonly [K in keyof Policies]: (value: unknown, at: string) =>
   },
 
   basicAuth(value, at) {
-    const object = asObject(value, at, ["users", "realm", "removeHeader"]);
+    const object = withFields(value, at, ["users", "realm", "removeHeader"]);
     const list = object["users"];
     if (!Array.isArray(list) || list.length === 0 || list.length > MAX_USERS) {
       throw new RouteSyntaxError(`${at}.users must be a list of 1 to ${MAX_USERS} "user:hash" lines`);
@@ -137,7 +136,7 @@ const READERS: { readonly [K in keyof Policies]: (value: unknown, at: string) =>
   },
 
   rateLimit(value, at) {
-    const object = asObject(value, at, ["average", "period", "burst"]);
+    const object = withFields(value, at, ["average", "period", "burst"]);
     const average = object["average"];
     if (!Number.isInteger(average) || (average as number) < 1 || (average as number) > 1_000_000) {
       throw new RouteSyntaxError(`${at}.average must be a whole number of requests from 1 to 1000000`);
@@ -161,8 +160,9 @@ function readDuration(value: unknown, at: string): number {
   return Math.round(ms);
 }
 
-function asObject(value: unknown, at: string, fields: readonly string[]): JsonObject {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+/** An object holding only these fields (isJsonObject's test, with this file's messages). */
+function withFields(value: unknown, at: string, fields: readonly string[]): JsonObject {
+  if (!isJsonObject(value)) {
     throw new RouteSyntaxError(`${at} must be an object with ${fields.map((f) => `"${f}"`).join(", ")}`);
   }
   for (const name of Object.keys(value)) {
@@ -170,5 +170,5 @@ function asObject(value: unknown, at: string, fields: readonly string[]): JsonOb
       throw new RouteSyntaxError(`${at}: unknown field "${name}"; known fields: ${fields.join(", ")}`);
     }
   }
-  return value as JsonObject;
+  return value;
 }
