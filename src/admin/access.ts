@@ -1,4 +1,4 @@
-import { base64urlBytes } from "./session.ts";
+import { base64urlBytes } from "../crypto-util.ts";
 
 /*
  * Cloudflare Access in front of the dashboard: Access signs each request it

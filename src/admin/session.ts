@@ -3,7 +3,6 @@ import { parse } from "hono/utils/cookie";
 import { base64urlBytes, constantTimeEqual, sha256, toBase64url } from "../crypto-util.ts";
 
 /** Read from here by access.ts too. */
-export { base64urlBytes } from "../crypto-util.ts";
 
 /*
  * The login session and the token comparison, on WebCrypto alone. The

@@ -19,7 +19,6 @@ export interface PasswordHash {
 }
 
 /** Re-exported: test/unit/policy-balance.test.ts imports it from here. */
-export { constantTimeEqual } from "../crypto-util.ts";
 
 export const HASH_SCHEME = "$pbkdf2-sha256$";
 /** The Workers runtime refuses PBKDF2 above 100,000 iterations. */

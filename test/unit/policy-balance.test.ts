@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { inRanges, parseCidr, type CidrRange } from "../../src/policy/ip-range.ts";
-import { constantTimeEqual, deriveKey, hashPassword, parsePasswordHash } from "../../src/policy/password-hash.ts";
+import { constantTimeEqual } from "../../src/crypto-util.ts";
+import { deriveKey, hashPassword, parsePasswordHash } from "../../src/policy/password-hash.ts";
 import { orderBackends } from "../../src/route/balance.ts";
 import type { ForwardAction } from "../../src/route/route.ts";
 import { parseRouteValue } from "../../src/route/value.ts";
