@@ -4,7 +4,7 @@ import type { ForwardOptions } from "../proxy/forward.ts";
 import type { RequestTarget } from "../proxy/target.ts";
 import { isolateDownMarks, type DownMarks } from "./down-marks.ts";
 import { NoPathRouteError } from "./errors.ts";
-import { forwardWithFailover } from "./failover.ts";
+import { forwardWithFailover, type SharedMarkWriter } from "./failover.ts";
 import { findPathRule, stripPrefix } from "./paths.ts";
 import { deadKey } from "./dead-set.ts";
 import { redirectResponse } from "./redirect.ts";
@@ -66,8 +66,7 @@ export async function routeRequest(
   const targetPath = rule?.strip ? stripPrefix(rule.prefix, path) : path;
   if (action.type === "redirect") return redirectResponse(request, route.host, action, targetPath + query);
 
-  const { settings, store } = options;
-  const dead = deadKey(route.pattern, settings.keyPrefix);
+  const { settings } = options;
   return forwardWithFailover(
     request,
     route,
@@ -84,16 +83,21 @@ export async function routeRequest(
       downMs: settings.backendDownMs,
       marks: options.marks ?? isolateDownMarks,
       shared: settings.sharedDownMarks
-        ? {
-            mark: (member) => store.markDown(dead, member, settings.backendDownMs),
-            clear: (members) => store.clearDown(dead, members),
-          }
+        ? sharedMarkWriter(options.store, deadKey(route.pattern, settings.keyPrefix), settings)
         : null,
       waitUntil: options.waitUntil,
       log: options.log ?? ((line) => console.warn(line)),
       ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
     },
   );
+}
+
+/** Writes and clears the route pattern's `dead:` set (SHARED_DOWN_MARKS); built only when that is on. */
+function sharedMarkWriter(store: RouteStore, dead: string, settings: DispatchSettings): SharedMarkWriter {
+  return {
+    mark: (member) => store.markDown(dead, member, settings.backendDownMs),
+    clear: (members) => store.clearDown(dead, members),
+  };
 }
 
 /** One per configuration for the isolate's life, made on the first rate-limited request. */
