@@ -177,6 +177,7 @@ async function main(): Promise<void> {
   for (const stop of stops.splice(1)) await stop(); // all servers; redis stays for the memory run
   const hot = rows.find((row) => row.name === "router, hot");
   const floor = rows.find((row) => row.name === "floor");
+  const wireFloor = rows.find((row) => row.name === "wire floor");
   const seed = rows.find((row) => row.name === "seed");
 
   log(`memory: ${MEMORY_HOSTS} distinct hosts looked up in a fresh router`);
@@ -202,6 +203,7 @@ async function main(): Promise<void> {
     `bundle: ${(bundleBytes / 1024).toFixed(1)} KiB, gzip ${(bundleGzipBytes / 1024).toFixed(1)} KiB (target <= 64 KiB)`,
     `memory (workerd RSS, cache size ${cacheSize}): ${memory.map(([hostsSeen, kib]) => `${mib(kib)} MiB after ${hostsSeen} distinct hosts`).join(", ")}`,
     scalingSummary(rows),
+    wireFloorLine(hot, floor, wireFloor),
     `cross-check, router hot and floor loaded at the same time: ${cpu.routerUs.toFixed(0)} vs ${cpu.floorUs.toFixed(0)} us CPU per request, ratio ${cpu.ratio.toFixed(2)} (median of ${cpu.rounds} rounds)`,
     `SET -> first request at the new upstream: median ${(sorted[Math.floor(sorted.length / 2)] ?? Number.NaN).toFixed(0)} ms, max ${(sorted.at(-1) ?? Number.NaN).toFixed(0)} ms over ${freshness.length} hosts (bound under traffic: TTL ${ttl} ms + one lookup)${sorted.length < freshness.length ? `; ${freshness.length - sorted.length} never switched` : ""}`,
   ];
@@ -221,4 +223,11 @@ async function main(): Promise<void> {
   process.stdout.write(
     `router/floor=${ratio(hot, floor)} router_cpu/floor_cpu=${cpuRatio} router/seed=${ratio(hot, seed)} redis_calls_per_request=${redisPerRequest} bundle_gzip_kib=${Math.round(bundleGzipBytes / 1024)}\n`,
   );
+}
+
+/** How much of the router's CPU over the floor its defaults' wire work explains (the wire floor row), and how much is its own logic. */
+function wireFloorLine(hot: Row | undefined, floor: Row | undefined, wire: Row | undefined): string {
+  const cpu = (row: Row | undefined) => (row && "result" in row ? row.cpuUs : Number.NaN);
+  const [hotUs, floorUs, wireUs] = [cpu(hot), cpu(floor), cpu(wire)];
+  return `wire floor (floor + the 6 headers and the header timeout the defaults add, no routing): ${wireUs.toFixed(0)} us CPU per request, ${(wireUs / floorUs).toFixed(2)} x floor; the router's own logic: ${(hotUs - wireUs).toFixed(0)} us (${(hotUs / wireUs).toFixed(2)} x wire floor)`;
 }

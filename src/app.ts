@@ -50,8 +50,10 @@ const admin = createAdminApp({ routeCache: (env) => isolateState(readConfig(env)
 
 app.all("*", async (c) => {
   const request = c.req.raw;
+  const requestHeaders = request.headers;
+  const hostHeader = requestHeaders.get("host");
   // Before any routing: the admin host is never looked up, whatever Redis holds.
-  if (isAdminRequest(c.env, request.headers.get("host"), c.get("facts"))) {
+  if (isAdminRequest(c.env, hostHeader, c.get("facts"))) {
     return admin.fetch(request, c.env, c.executionCtx);
   }
   refuseBodyOnGetOrHead(request);
@@ -59,9 +61,9 @@ app.all("*", async (c) => {
   const config = readConfig(c.env);
   const facts = c.get("facts");
   facts.exposeUpstream = config.exposeUpstream;
-  facts.hops = readHops(request.headers);
+  facts.hops = readHops(requestHeaders);
   checkHops(facts.hops, config.maxHops);
-  const host = normalizeHost(request.headers.get("host"));
+  const host = normalizeHost(hostHeader);
   facts.host = host;
   const { store, cache } = isolateState(config);
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
@@ -71,7 +73,7 @@ app.all("*", async (c) => {
   } finally {
     if (facts.cache && config.serverTiming) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
   }
-  const client = clientInfo(request, target.origin, config.clientAddress);
+  const client = clientInfo(request, target.origin, config.clientAddress, hostHeader);
   facts.clientIp = client.clientIp;
   // From the first attempt on: policies, redirects and body buffering are not the upstream's time.
   let started = 0;

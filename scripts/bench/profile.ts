@@ -75,7 +75,9 @@ try {
   redisConnection.close();
 
   const inspectorPort = await freePort();
-  const router = await startBundleWorkerd(bundle, bridge, { name: "router-profile", vars: extraVars, inspectorPort });
+  // UPSTREAM_URL too, so a floor worker (floor-workers.ts) can be profiled with --script, for comparison.
+  const vars = { UPSTREAM_URL: `http://${upstream.match?.[1] ?? ""}/`, ...extraVars };
+  const router = await startBundleWorkerd(bundle, bridge, { name: "router-profile", vars, inspectorPort });
   const load = {
     wrk,
     threads: 1,

@@ -1,9 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
 import { startRuntime } from "../lib/runtime.ts";
 import type { WorkerBundle } from "../lib/worker-bundle.ts";
 import type { BridgeAccess } from "./bridge.ts";
+import { writeFloorWorker } from "./floor-workers.ts";
 import { childPids } from "./processes.ts";
 import { startScalingServers } from "./scaling.ts";
 import { startSeed } from "./seed-nginx.ts";
@@ -55,15 +54,8 @@ export interface StartedRows {
 export async function startRows(ctx: RowsContext): Promise<StartedRows> {
   const { workDir, bundle, bridge, tools, stops, hosts, load, log } = ctx;
   const upstream = ctx.upstream.address;
-  const floorDir = join(workDir, "floor");
-  mkdirSync(floorDir);
-  // The least a worker can do: fetch() one fixed upstream, passing the request on.
-  writeFileSync(
-    join(floorDir, "index.js"),
-    "export default { fetch: (request, env) => fetch(env.UPSTREAM_URL, request) };\n",
-  );
   const floorWorker = {
-    scriptPath: join(floorDir, "index.js"),
+    scriptPath: writeFloorWorker(workDir, "floor"),
     compatibilityDate: bundle.compatibilityDate,
     compatibilityFlags: bundle.compatibilityFlags,
     bindings: { UPSTREAM_URL: `http://${upstream}/` },
@@ -84,6 +76,17 @@ export async function startRows(ctx: RowsContext): Promise<StartedRows> {
     url: floorRuntime.url,
     note: "fetch() to a fixed upstream, in workerd",
     pids: [floorRuntime.pid],
+  });
+  const wireFloorRuntime = await startWorkerd(
+    { ...floorWorker, scriptPath: writeFloorWorker(workDir, "wire-floor") },
+    "wire-floor",
+  );
+  stops.push(() => wireFloorRuntime.stop());
+  servers.push({
+    name: "wire floor",
+    url: wireFloorRuntime.url,
+    note: "the floor + what the router's defaults send (6 headers, header timeout): no routing",
+    pids: [wireFloorRuntime.pid],
   });
   const hotRuntime = await startBundleWorkerd(bundle, bridge, { name: "router-hot" });
   stops.push(() => hotRuntime.stop());
@@ -141,7 +144,7 @@ export async function startRows(ctx: RowsContext): Promise<StartedRows> {
       url: miniflare.url.href,
       note: "the floor behind Miniflare's entry worker",
       pids: (await childPids(process.pid, "workerd")).filter(
-        (pid) => ![floorRuntime.pid, hotRuntime.pid, uncachedRuntime.pid].includes(pid),
+        (pid) => ![floorRuntime.pid, wireFloorRuntime.pid, hotRuntime.pid, uncachedRuntime.pid].includes(pid),
       ),
     });
   }

@@ -71,11 +71,12 @@ export async function forward(
   plan: ForwardPlan,
   options: ForwardOptions,
 ): Promise<Response> {
+  const method = request.method;
   const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0, plan.requestHeaders ?? []);
   let body: BodyInit | null = null;
   let upload: Upload | null = null;
   let signal: AbortSignal;
-  if (sendsNoBody(request.method)) {
+  if (sendsNoBody(method)) {
     // A GET or HEAD body with content was refused before routing; an empty one goes, with its Content-Length: 0.
     headers.delete("content-length");
   } else if (plan.body || request.body === null) {
@@ -97,7 +98,7 @@ export async function forward(
   let response: Response;
   try {
     response = await fetch(upstream.origin + upstream.basePath + plan.pathAndQuery, {
-      method: request.method,
+      method,
       headers,
       body,
       redirect: "manual",
@@ -116,14 +117,15 @@ export async function forward(
   // WebSocket, which a copy would lose. Any other answer is returned as is
   // too when nothing in it must change, the common case: a copy of its
   // headers and a new Response cost more CPU than the rest of the router.
+  const status = response.status;
+  if (status === 101) return response;
   const responseOptions = {
     publicOrigin: options.client.origin,
     publicPrefix: plan.publicPrefix ?? "",
     edits: plan.responseHeaders ?? [],
     exposeUpstream: options.exposeUpstream ?? false,
   };
-  const bodyless = NULL_BODY_STATUSES.has(response.status) || request.method === "HEAD";
-  if (response.status === 101) return response;
+  const bodyless = NULL_BODY_STATUSES.has(status) || method === "HEAD";
   if (!options.editableResponse && !(bodyless && response.body !== null) && passesAsIs(response, responseOptions)) {
     return response;
   }
@@ -135,7 +137,7 @@ export async function forward(
     responseBody = null;
   }
   return new Response(responseBody, {
-    status: response.status,
+    status,
     statusText: response.statusText,
     headers: responseHeaders,
     encodeBody: "manual",

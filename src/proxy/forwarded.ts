@@ -30,18 +30,23 @@ export function clientInfo(
   request: Request,
   origin: string,
   addressing: ClientAddressing = EDGE_ADDRESSING,
+  /** The Host header when the caller has read it already (a runtime call saved). */
+  hostHeader: string | null = request.headers.get("host"),
 ): ClientInfo {
   const schemeEnd = origin.indexOf(":");
   const proto = origin.slice(0, schemeEnd);
   const authority = origin.slice(schemeEnd + 3);
-  // The platform serialises the URL, so a port is there only when it is not the scheme's default.
-  const port = /:(\d+)$/.exec(authority)?.[1] ?? (proto === "https" ? "443" : "80");
+  // The platform serialises the URL, so a port is there only when it is not
+  // the scheme's default, and it is digits after the last colon (an IPv6
+  // literal's colons are all inside its brackets).
+  const colon = authority.lastIndexOf(":");
+  const port = colon > authority.lastIndexOf("]") ? authority.slice(colon + 1) : proto === "https" ? "443" : "80";
   const { clientIp, forwardedFor } = resolveClient(request, addressing);
   return {
     clientIp,
     forwardedFor,
     source: addressing.source,
-    host: request.headers.get("host") ?? authority,
+    host: hostHeader ?? authority,
     proto,
     port,
     origin,

@@ -34,6 +34,9 @@ export function upstreamRequestHeaders(
  * the client really accepts; we do the same ("" means the client sent none).
  */
 function restoreAcceptEncoding(headers: Headers, request: Request): void {
+  // No Accept-Encoding: none the edge could have replaced (and `request.cf`
+  // is a runtime call that builds an object, on every request).
+  if (!headers.has("accept-encoding")) return;
   const cf: unknown = request.cf;
   if (typeof cf !== "object" || cf === null || !("clientAcceptEncoding" in cf)) return;
   const original = cf.clientAcceptEncoding;

@@ -43,6 +43,8 @@ const isolateCounters = createRoundRobinCounters();
 export function orderBackends(action: ForwardAction, options: BalanceOptions): Upstream[] {
   if (action.weights) return orderWeighted(action, action.weights, options);
   const list = action.backends;
+  // The common route, one backend: a mark could only move it within a list of one.
+  if (list.length === 1) return [list[0] as Upstream];
   let ordered: readonly Upstream[];
   if (list.length <= 1) {
     ordered = list;

@@ -86,11 +86,13 @@ export async function routeRequest(
         ? sharedMarkWriter(options.store, deadKey(route.pattern, settings.keyPrefix), settings)
         : null,
       waitUntil: options.waitUntil,
-      log: options.log ?? ((line) => console.warn(line)),
+      log: options.log ?? warn,
       ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
     },
   );
 }
+
+const warn = (line: string) => console.warn(line);
 
 /** Writes and clears the route pattern's `dead:` set (SHARED_DOWN_MARKS); built only when that is on. */
 function sharedMarkWriter(store: RouteStore, dead: string, settings: DispatchSettings): SharedMarkWriter {

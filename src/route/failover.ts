@@ -75,17 +75,17 @@ export async function forwardWithFailover(
   const balanced = orderBackends(action, { key: target.balanceKey, now, downUntil });
   const order = sticky ? pinBackend(balanced, action, sticky, (backend) => downUntil(backend.origin) > now) : balanced;
   const wantRetry = order.length > 1 && options.tries > 1 && IDEMPOTENT.has(request.method);
-  const streamed = request.body !== null && !sendsNoBody(request.method);
+  // Runtime calls, so only asked when a retry is possible at all.
+  const streamed = wantRetry && request.body !== null && !sendsNoBody(request.method);
   const body = wantRetry && streamed ? await replayableBody(request) : null;
   const retryable = wantRetry && (!streamed || body !== null);
   const tries = retryable ? Math.min(options.tries, order.length) : 1;
-  const forwardOptions: ForwardOptions = {
-    ...options.forward,
-    timeoutMs: action.timeoutMs ?? options.forward.timeoutMs,
-  };
+  // Copied only when something changes (every request comes through here).
+  const forwardOptions: ForwardOptions =
+    action.timeoutMs === null ? options.forward : { ...options.forward, timeoutMs: action.timeoutMs };
   // An answer that must carry a new sticky cookie has to be one we can edit;
   // a client already pinned to the backend that answers gets fetch()'s own.
-  const withCookie: ForwardOptions = { ...forwardOptions, editableResponse: true };
+  const withCookie: ForwardOptions | null = sticky ? { ...forwardOptions, editableResponse: true } : null;
   const plan = {
     pathAndQuery: target.pathAndQuery,
     publicPrefix: target.publicPrefix,
@@ -100,7 +100,7 @@ export async function forwardWithFailover(
     options.onAttempt?.(backend);
     let response: Response;
     try {
-      const attemptOptions = sticky && needsCookie(action, sticky, backend) ? withCookie : forwardOptions;
+      const attemptOptions = sticky && withCookie && needsCookie(action, sticky, backend) ? withCookie : forwardOptions;
       response = await forward(request, backend, plan, attemptOptions);
     } catch (error) {
       if (!(error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError)) throw error;
