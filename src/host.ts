@@ -22,6 +22,12 @@ const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const recentHosts = new Map<string, string>();
 /** Bounded: past this many distinct headers the map starts again (a flood of names cannot grow it). */
 const RECENT_HOSTS_LIMIT = 1_000;
+/**
+ * Only headers this short are kept (a name, brackets and a port): an accepted
+ * header can be far longer than its normal form (ignorable code points, a port
+ * padded with zeros), and 1,000 of those must not hold megabytes.
+ */
+const RECENT_HOST_MAX_LENGTH = MAX_HOST_LENGTH + 9;
 
 /**
  * Turns a Host header into the route key's host part: lower case, port and
@@ -38,6 +44,7 @@ export function normalizeHost(raw: string | null | undefined): string {
   const known = recentHosts.get(raw);
   if (known !== undefined) return known;
   const host = normalizeUnseen(raw);
+  if (raw.length > RECENT_HOST_MAX_LENGTH) return host;
   if (recentHosts.size >= RECENT_HOSTS_LIMIT) recentHosts.clear();
   recentHosts.set(raw, host);
   return host;

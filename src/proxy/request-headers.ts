@@ -35,9 +35,10 @@ export function upstreamRequestHeaders(
  */
 function restoreAcceptEncoding(headers: Headers, request: Request): void {
   // No Accept-Encoding: none the edge could have replaced (and `request.cf`
-  // is a runtime call that builds an object, on every request).
-  if (!headers.has("accept-encoding")) return;
-  const cf: unknown = request.cf;
+  // is a runtime call that builds an object, on every request). Asked of the
+  // client's headers: a `Connection: accept-encoding` has removed it from ours.
+  if (!request.headers.has("accept-encoding")) return;
+  const cf: unknown = (request as { cf?: unknown }).cf; // also typed where Request has no `cf` (Node tests)
   if (typeof cf !== "object" || cf === null || !("clientAcceptEncoding" in cf)) return;
   const original = cf.clientAcceptEncoding;
   if (typeof original !== "string") return;

@@ -81,8 +81,9 @@ export async function forwardWithFailover(
   const retryable = wantRetry && (!streamed || body !== null);
   const tries = retryable ? Math.min(options.tries, order.length) : 1;
   // Copied only when something changes (every request comes through here).
+  const routeTimeoutMs = action.timeoutMs ?? null;
   const forwardOptions: ForwardOptions =
-    action.timeoutMs === null ? options.forward : { ...options.forward, timeoutMs: action.timeoutMs };
+    routeTimeoutMs === null ? options.forward : { ...options.forward, timeoutMs: routeTimeoutMs };
   // An answer that must carry a new sticky cookie has to be one we can edit;
   // a client already pinned to the backend that answers gets fetch()'s own.
   const withCookie: ForwardOptions | null = sticky ? { ...forwardOptions, editableResponse: true } : null;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addForwardingHeaders, clientInfo } from "../../src/proxy/forwarded.ts";
 import { stripHopByHop } from "../../src/proxy/hop-by-hop.ts";
+import { upstreamRequestHeaders } from "../../src/proxy/request-headers.ts";
 
 describe("stripHopByHop", () => {
   it("removes Connection, the headers it names, and the fixed hop-by-hop set", () => {
@@ -64,8 +65,39 @@ describe("clientInfo", () => {
     ["https://app.example:8443", "https", "8443"],
     ["http://[::1]:8787", "http", "8787"],
     ["http://[::1]", "http", "80"],
+    ["https://[::1]", "https", "443"],
+    ["https://[2001:db8::1]:8443", "https", "8443"],
   ])("reads scheme and port from the origin %s", (origin, proto, port) => {
     const request = new Request(`${origin}/x`, { headers: { host: "app.example" } });
     expect(clientInfo(request, origin)).toMatchObject({ proto, port, origin, host: "app.example" });
+  });
+});
+
+describe("upstreamRequestHeaders: the client's Accept-Encoding", () => {
+  const client = { clientIp: null, host: "app.example", proto: "https", port: "443", origin: "https://app.example" };
+  // Node's Request has no `cf`: the edge's is added as the runtime would show it.
+  const atTheEdge = (headers: Record<string, string>, clientAcceptEncoding?: string) =>
+    Object.assign(new Request("https://app.example/", { headers }), {
+      cf: clientAcceptEncoding === undefined ? {} : { clientAcceptEncoding },
+    });
+
+  it("puts back what the client sent in place of the edge's value", () => {
+    const headers = upstreamRequestHeaders(atTheEdge({ "accept-encoding": "br, gzip" }, "gzip, deflate"), client, 0);
+    expect(headers.get("accept-encoding")).toBe("gzip, deflate");
+  });
+
+  it("drops the edge's value when the client sent none", () => {
+    const headers = upstreamRequestHeaders(atTheEdge({ "accept-encoding": "br, gzip" }, ""), client, 0);
+    expect(headers.has("accept-encoding")).toBe(false);
+  });
+
+  it("restores it even when the client's Connection named it", () => {
+    const request = atTheEdge({ "accept-encoding": "br, gzip", connection: "accept-encoding" }, "identity");
+    expect(upstreamRequestHeaders(request, client, 0).get("accept-encoding")).toBe("identity");
+  });
+
+  it("leaves a request without Accept-Encoding and without cf as it is", () => {
+    const headers = upstreamRequestHeaders(new Request("https://app.example/"), client, 0);
+    expect(headers.has("accept-encoding")).toBe(false);
   });
 });

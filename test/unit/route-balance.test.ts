@@ -29,6 +29,12 @@ describe("orderBackends", () => {
     expect(names(orderBackends(rr, { key: "other", now: 0, downUntil: () => 0, counters }))).toEqual(["a", "b", "c"]);
   });
 
+  it("still tries a route's only backend while it is marked down (as the seed would)", () => {
+    for (const strategy of ["round-robin", "random"] as const) {
+      expect(names(orderBackends(action(strategy, "a"), { key: "k", now: 0, downUntil: () => 60_000 }))).toEqual(["a"]);
+    }
+  });
+
   it("spreads random choices over every backend", () => {
     const seen = new Set<string>();
     for (let i = 0; i < 200; i++) {
