@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send } from "../support/http.ts";
 import { startRouter, type RouterUnderTest } from "../support/stack.ts";
 import { startHttpUpstream, type TestUpstream } from "../support/upstream.ts";
+import { eventually } from "../support/wait.ts";
 
 /*
  * Cloudflare Access in front of the dashboard, with a team domain played by
@@ -99,6 +100,8 @@ describe("Cloudflare Access", () => {
   it("logs why a token was refused, never the token", async () => {
     const token = sign(claims({ aud: "nope" }));
     await get("/routes", token);
+    // Log lines arrive through workerd's stdout, a moment after the reply.
+    await eventually(() => router.logs.join("\n").includes("Cloudflare Access token for another application"));
     const log = router.logs.join("\n");
     expect(log).toContain("Cloudflare Access token for another application");
     expect(log).not.toContain(token);

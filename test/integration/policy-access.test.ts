@@ -5,7 +5,7 @@ import { hashPassword } from "../../src/policy/password-hash.ts";
 import { send } from "../support/http.ts";
 import { logDetailsFor, routedHost, startRouter, type RouterUnderTest } from "../support/stack.ts";
 import { startHttpUpstream, type TestUpstream } from "../support/upstream.ts";
-import { within } from "../support/wait.ts";
+import { eventually, within } from "../support/wait.ts";
 
 let router: RouterUnderTest;
 let app: RunningDemoApp;
@@ -136,6 +136,7 @@ describe("ipAllowList", () => {
       expect(reply.status).toBe(403);
       expect(reply.text).toContain("Your address is not allowed");
     }
+    await eventually(() => logDetailsFor(router, host).length >= spoofs.length);
     expect(logDetailsFor(router, host)).toContain("client address 127.0.0.1 is outside ipAllowList.sourceRange");
   });
 
@@ -214,6 +215,8 @@ describe("a plaintext password", () => {
     const reply = await send(router.url, { host });
     expect(reply.status).toBe(502);
     expect(reply.text).not.toContain("wonderland");
+    // The log line arrives through workerd's stdout, a moment after the reply.
+    await eventually(() => logDetailsFor(router, host).length > 0);
     const details = logDetailsFor(router, host).join("\n");
     expect(details).toContain('"basicAuth".users[0] (user "alice")');
     expect(details).toContain("plaintext passwords are refused");

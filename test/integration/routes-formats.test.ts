@@ -166,6 +166,8 @@ describe("invalid values: 502 for that host only, with a log line that says what
     expect(reply.status).toBe(502);
     expect(reply.text).toContain(`The route for host ${bad} is invalid.`);
     expect(reply.text).not.toContain(message);
+    // The log line arrives through workerd's stdout, a moment after the reply.
+    await eventually(() => logDetailsFor(router, bad).length > 0);
     expect(logDetailsFor(router, bad).join("\n")).toContain(`key "${bad}": ${message}`);
     expect((await send(router.url, { host: good })).status).toBe(200);
   });
