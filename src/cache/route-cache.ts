@@ -10,6 +10,7 @@ import { createFailureLog } from "./failure-log.ts";
 import { createLookupBudget } from "./lookup-budget.ts";
 import { createLru } from "./lru.ts";
 import { createRefreshSchedule } from "./refresh-batch.ts";
+import { createUncachedLookup } from "./uncached-lookup.ts";
 
 /**
  * How a request's route was found, as reported in Server-Timing:
@@ -79,6 +80,7 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
     now,
     onRoundTrip: roundTrip,
   });
+  const lookupUncached = createUncachedLookup({ load, stats, failures, onRoundTrip: roundTrip });
   // Refreshed at the latest one interval (TTL) after it was due, a route is
   // never older than TTL + stale-while-revalidate when a request uses it.
   const schedule = createRefreshSchedule({
@@ -181,23 +183,6 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
         return { outcome: "error", route: known.route };
       }
       misses.set(host, { kind: "failure", error, fetchedAt: now() });
-      return { outcome: "error", error };
-    }
-  }
-
-  /** No cache at all: every request asks the store (and waits for it); no budget. */
-  async function lookupUncached(host: string): Promise<CachedLookup> {
-    try {
-      const { answers, commands } = await load([host]);
-      roundTrip(commands);
-      const answer = answers[0] ?? { error: new RouteStoreError("no answer") };
-      if (!("route" in answer) && !isAnswer(answer.error)) throw answer.error;
-      failures.success();
-      if ("route" in answer) return { outcome: "miss", route: answer.route };
-      return { outcome: "miss", error: answer.error };
-    } catch (error) {
-      failures.failure(describe(error));
-      stats.errors++;
       return { outcome: "error", error };
     }
   }
