@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
+import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { ROOT } from "../../scripts/lib/worker-bundle.ts";
+import { startRouter, type RouterUnderTest } from "./stack.ts";
 
 export interface OwnBridge extends RunningBridge {
   readonly token: string;
@@ -66,6 +68,39 @@ export async function startBridgeProcess(): Promise<BridgeProcess> {
       child.kill("SIGCONT");
       child.kill("SIGTERM");
       await exited;
+    },
+  };
+}
+
+/** A router on a bridge of its own (so the bridge's stats are this router's alone), and demo apps by name. */
+export interface OwnStack<Name extends string> {
+  readonly bridge: OwnBridge;
+  readonly router: RouterUnderTest;
+  readonly apps: Readonly<Record<Name, RunningDemoApp>>;
+  close(): Promise<void>;
+}
+
+/** Starts an OwnStack: the bridge first (the router needs its address), then the router and the apps together. */
+export async function startOwnStack<Name extends string>(
+  bindings: Record<string, string>,
+  appNames: readonly Name[],
+): Promise<OwnStack<Name>> {
+  const bridge = await startOwnBridge();
+  const [router, ...started] = await Promise.all([
+    startRouter({ ...bridge.bindings, ...bindings }),
+    ...appNames.map((name) => startDemoApp({ name })),
+  ]);
+  const apps = Object.fromEntries(appNames.map((name, i) => [name, started[i] as RunningDemoApp])) as Record<
+    Name,
+    RunningDemoApp
+  >;
+  return {
+    bridge,
+    router,
+    apps,
+    async close() {
+      await Promise.all([router.dispose(), ...started.map((app) => app.close())]);
+      await bridge.close();
     },
   };
 }
