@@ -1,19 +1,14 @@
 /**
- * Per-isolate counters of the route cache, for the operator's dashboard: the
- * request path only increments them (a field bump each), readers only read.
- * They count since the isolate started.
+ * Per-isolate counters of the route cache's work with the store, for the
+ * operator's dashboard: the cache only increments them, readers only read.
+ * They count since the isolate started. How each request's lookup ended
+ * (hit, stale, error…) is counted once, with its status, in metrics/counters.ts.
  */
 export interface RouteCacheStats {
   /** Routes held now (never more than ROUTE_CACHE_SIZE). */
   readonly routes: number;
   /** "No route" and invalid-value answers held now, apart from the routes (never more than MISS_CACHE_SIZE). */
   readonly misses: number;
-  /** Requests answered from a fresh entry (a route or a cached "no route"). */
-  hits: number;
-  /** Requests answered with an expired route while its refresh ran. */
-  stale: number;
-  /** Requests that met a store failure (served stale, or 503). */
-  errors: number;
   /** Hosts read because the isolate had no usable entry for them. */
   coldLookups: number;
   /** Cold lookups refused by LOOKUP_BUDGET_PER_SECOND (503, no store call). */
@@ -34,9 +29,6 @@ export function createRouteCacheStats(sizes: { routes: () => number; misses: () 
     get misses() {
       return sizes.misses();
     },
-    hits: 0,
-    stale: 0,
-    errors: 0,
     coldLookups: 0,
     budgetRefused: 0,
     refreshBatches: 0,

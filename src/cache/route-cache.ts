@@ -80,7 +80,7 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
     now,
     onRoundTrip: roundTrip,
   });
-  const lookupUncached = createUncachedLookup({ load, stats, failures, onRoundTrip: roundTrip });
+  const lookupUncached = createUncachedLookup({ load, failures, onRoundTrip: roundTrip });
   // Refreshed at the latest one interval (TTL) after it was due, a route is
   // never older than TTL + stale-while-revalidate when a request uses it.
   const schedule = createRefreshSchedule({
@@ -176,7 +176,6 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
       const fresh = await withDeadline(fetchEntry(host, waitUntil), waitLimitMs);
       return "route" in fresh ? { outcome: "miss", route: fresh.route } : { outcome: "miss", error: fresh.error };
     } catch (error) {
-      stats.errors++;
       // Stale-if-error: a route we knew is better than a 503, up to maxStaleMs.
       if (known && now() - known.fetchedAt < maxStaleMs) {
         known.failedAt = now();
@@ -195,15 +194,12 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
       schedule.used(host, at);
       const age = at - entry.fetchedAt;
       if (age < ttlMs) {
-        stats.hits++;
         refresh(waitUntil, false);
         return { outcome: "hit", route: entry.route };
       }
       const failing = entry.failedAt !== undefined;
       if (age < maxStaleMs && (failing || age < ttlMs + staleWhileRevalidateMs)) {
         refresh(waitUntil, true);
-        if (failing) stats.errors++;
-        else stats.stale++;
         return { outcome: failing ? "error" : "stale", route: entry.route };
       }
       return waitFor(host, entry, waitUntil);
@@ -211,14 +207,8 @@ export function createRouteCache(options: RouteCacheOptions): RouteCache {
     refresh(waitUntil, false);
     const miss = misses.get(host);
     const age = miss ? at - miss.fetchedAt : Number.POSITIVE_INFINITY;
-    if (miss?.kind === "answer" && age < negativeTtlMs) {
-      stats.hits++;
-      return { outcome: "hit", error: miss.error };
-    }
-    if (miss?.kind === "failure" && age < retryMs) {
-      stats.errors++;
-      return { outcome: "error", error: miss.error };
-    }
+    if (miss?.kind === "answer" && age < negativeTtlMs) return { outcome: "hit", error: miss.error };
+    if (miss?.kind === "failure" && age < retryMs) return { outcome: "error", error: miss.error };
     if (!inflight.has(host) && !budget.take()) {
       stats.budgetRefused++;
       return { outcome: "refused", error: new LookupBudgetError() };

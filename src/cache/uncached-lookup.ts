@@ -1,5 +1,4 @@
 import { RouteStoreError } from "../errors.ts";
-import type { RouteCacheStats } from "./cache-stats.ts";
 import type { BatchLoader } from "./cold-batch.ts";
 import { describe, isAnswer } from "./entries.ts";
 import type { FailureLog } from "./failure-log.ts";
@@ -7,7 +6,6 @@ import type { CachedLookup } from "./route-cache.ts";
 
 export interface UncachedLookupOptions {
   readonly load: BatchLoader;
-  readonly stats: RouteCacheStats;
   readonly failures: FailureLog;
   /** Counts a round trip to the store and the commands it cost. */
   readonly onRoundTrip: (commands: number) => void;
@@ -20,7 +18,7 @@ export interface UncachedLookupOptions {
  * the cache reports its own.
  */
 export function createUncachedLookup(options: UncachedLookupOptions): (host: string) => Promise<CachedLookup> {
-  const { load, stats, failures, onRoundTrip } = options;
+  const { load, failures, onRoundTrip } = options;
   return async (host) => {
     try {
       const { answers, commands } = await load([host]);
@@ -32,7 +30,6 @@ export function createUncachedLookup(options: UncachedLookupOptions): (host: str
       return { outcome: "miss", error: answer.error };
     } catch (error) {
       failures.failure(describe(error));
-      stats.errors++;
       return { outcome: "error", error };
     }
   };
