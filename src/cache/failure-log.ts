@@ -1,9 +1,7 @@
-export interface FailureLogOptions {
-  /** At most one "failing" line per interval, however many lookups fail. */
-  readonly intervalMs: number;
-  readonly log: (line: string) => void;
-  readonly now: () => number;
-}
+import { createThrottledLog, type ThrottledLogOptions } from "../throttled-log.ts";
+
+/** At most one "failing" line per interval, however many lookups fail. */
+export type FailureLogOptions = ThrottledLogOptions;
 
 /** Reports store failures once per interval, and the recovery once. */
 export interface FailureLog {
@@ -18,31 +16,25 @@ export interface FailureLog {
  * many failures it stands for, then one line when a lookup succeeds again.
  */
 export function createFailureLog(options: FailureLogOptions): FailureLog {
+  const throttled = createThrottledLog(options);
   let failingSince: number | undefined;
-  let lastReportAt = Number.NEGATIVE_INFINITY;
-  let unreported = 0;
   let total = 0;
   return {
     failure(detail) {
-      const now = options.now();
-      failingSince ??= now;
+      failingSince ??= options.now();
       total++;
-      if (now - lastReportAt < options.intervalMs) {
-        unreported++;
-        return;
-      }
-      const more = unreported > 0 ? ` (and ${unreported} more since the last report)` : "";
-      options.log(`route store failing: ${detail}${more}`);
-      lastReportAt = now;
-      unreported = 0;
+      throttled.event(({ skipped }) => {
+        const more = skipped > 0 ? ` (and ${skipped} more since the last report)` : "";
+        return `route store failing: ${detail}${more}`;
+      });
     },
     success() {
       if (failingSince === undefined) return;
       const seconds = ((options.now() - failingSince) / 1000).toFixed(1);
       options.log(`route store recovered after ${seconds} s and ${total} failed lookups`);
       failingSince = undefined;
-      unreported = 0;
       total = 0;
+      throttled.settle();
     },
   };
 }

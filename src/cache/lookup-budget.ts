@@ -1,3 +1,5 @@
+import { createThrottledLog } from "../throttled-log.ts";
+
 export interface LookupBudgetOptions {
   /** Cold lookups allowed per second, on average; 0 = no budget (every cold lookup is allowed). */
   readonly perSecond: number;
@@ -34,25 +36,13 @@ export function createLookupBudget(options: LookupBudgetOptions): LookupBudget {
   const perStep = (perSecond * REFILL_STEP_MS) / 1000;
   let tokens = capacity;
   let refilledAt = now();
-  let refused = 0;
-  let reportedAt = Number.NEGATIVE_INFINITY;
+  const refusals = createThrottledLog({ intervalMs: logIntervalMs, log, now });
 
   function refill(at: number): void {
     const steps = Math.floor((at - refilledAt) / REFILL_STEP_MS);
     if (steps <= 0) return;
     tokens = Math.min(capacity, tokens + steps * perStep);
     refilledAt += steps * REFILL_STEP_MS;
-  }
-
-  function report(at: number): void {
-    refused++;
-    if (at - reportedAt < logIntervalMs) return;
-    const seconds = Number.isFinite(reportedAt) ? ` in the last ${((at - reportedAt) / 1000).toFixed(1)} s` : "";
-    log(
-      `route lookups refused: ${refused} for hosts not in the cache${seconds} (LOOKUP_BUDGET_PER_SECOND=${perSecond}, LOOKUP_BUDGET_BURST=${burst})`,
-    );
-    reportedAt = at;
-    refused = 0;
   }
 
   return {
@@ -64,7 +54,10 @@ export function createLookupBudget(options: LookupBudgetOptions): LookupBudget {
         tokens -= 1;
         return true;
       }
-      report(at);
+      refusals.event(({ skipped, sinceMs }) => {
+        const seconds = sinceMs === null ? "" : ` in the last ${(sinceMs / 1000).toFixed(1)} s`;
+        return `route lookups refused: ${skipped + 1} for hosts not in the cache${seconds} (LOOKUP_BUDGET_PER_SECOND=${perSecond}, LOOKUP_BUDGET_BURST=${burst})`;
+      });
       return false;
     },
   };

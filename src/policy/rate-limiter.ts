@@ -1,6 +1,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { createLru } from "../cache/lru.ts";
 import type { RateLimitSpec } from "../route/policy-spec.ts";
+import { createThrottledLog } from "../throttled-log.ts";
 
 /** One request's verdict; `allowed` also when the store failed (fail open). */
 export interface RateVerdict {
@@ -75,18 +76,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const blocked = createLru<string, number>(options.maxBlocked ?? 10_000);
   const log = options.log ?? ((line: string) => console.warn(line));
   const now = options.now ?? Date.now;
-  let lastLogAt = Number.NEGATIVE_INFINITY;
-  let unlogged = 0;
-  const failed = (why: string) => {
-    const at = now();
-    if (at - lastLogAt < options.logIntervalMs) {
-      unlogged++;
-      return;
-    }
-    log(`rate limit store failing, requests let through: ${why}${unlogged ? ` (and ${unlogged} more)` : ""}`);
-    lastLogAt = at;
-    unlogged = 0;
-  };
+  const failures = createThrottledLog({ intervalMs: options.logIntervalMs, log, now });
+  const failed = (why: string) =>
+    failures.event(
+      ({ skipped }) =>
+        `rate limit store failing, requests let through: ${why}${skipped ? ` (and ${skipped} more)` : ""}`,
+    );
 
   return {
     async limit(identifier, spec) {
