@@ -1,4 +1,5 @@
 import { readBackends, readSticky, type BackendList } from "./backend-spec.ts";
+import { readDuration } from "./duration.ts";
 import { mergeHeaderEdits, parseHeaderEdits } from "./headers.ts";
 import { sortPathRules, validatePrefix } from "./paths.ts";
 import { POLICY_FIELDS, readPolicies, type Policies } from "./policy-spec.ts";
@@ -22,7 +23,7 @@ import { asObject, upstream, type JsonObject } from "./value-reading.ts";
  *     "backends": "10.0.0.1:8080" | ["10.0.0.1:8080", {"url": "https://api.internal/v2", "weight": 3}],
  *     "strategy": "random" | "round-robin",          default "random" ("round-robin" with weights)
  *     "sticky": {"cookie": {"name": "lb", …}},       backend-spec.ts
- *     "timeout": 5,                                   seconds, default UPSTREAM_TIMEOUT_MS
+ *     "timeout": 5 | "500ms",                         a duration (duration.ts), default UPSTREAM_TIMEOUT_MS
  *     "requestHeaders":  {"X-Env": "prod", "Cookie": null},
  *     "responseHeaders": {"Strict-Transport-Security": "max-age=63072000"},
  *     "redirect": "https://www.example.com",          instead of backends
@@ -55,7 +56,7 @@ const FORWARD_ONLY = ["backends", "strategy", "timeout", "requestHeaders", "stic
 const STRATEGIES: readonly Strategy[] = ["random", "round-robin"];
 const REDIRECT_STATUSES: readonly RedirectStatus[] = [301, 302, 307, 308];
 /** Same ceiling as UPSTREAM_TIMEOUT_MS. */
-const MAX_TIMEOUT_SECONDS = 600;
+const MAX_TIMEOUT = { maxMs: 600_000, hint: "600s" };
 
 /** What a route passes down to its path entries. */
 interface Inherited {
@@ -127,21 +128,15 @@ function readSettings(object: JsonObject, where: string, inherited: Inherited): 
     );
   }
   const timeout = object["timeout"];
-  if (
-    timeout !== undefined &&
-    (typeof timeout !== "number" || !(timeout > 0) || timeout > MAX_TIMEOUT_SECONDS || !Number.isFinite(timeout))
-  ) {
-    throw new RouteSyntaxError(
-      `${field(where, "timeout")} must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, not ${JSON.stringify(timeout)}`,
-    );
-  }
+  const timeoutMs =
+    timeout === undefined ? inherited.timeoutMs : readDuration(timeout, field(where, "timeout"), MAX_TIMEOUT);
   const requestHeaders = object["requestHeaders"];
   const responseHeaders = object["responseHeaders"];
   return {
     sticky: object["sticky"] === undefined ? inherited.sticky : object["sticky"],
     policies: readPolicies(object, where, inherited.policies),
     strategy: (strategy as Strategy | undefined) ?? inherited.strategy,
-    timeoutMs: typeof timeout === "number" ? Math.max(1, Math.round(timeout * 1000)) : inherited.timeoutMs,
+    timeoutMs,
     requestHeaders:
       requestHeaders === undefined
         ? inherited.requestHeaders

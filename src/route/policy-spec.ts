@@ -1,5 +1,6 @@
 import { parseCidr, type CidrRange } from "../policy/ip-range.ts";
 import { parsePasswordHash, type PasswordHash } from "../policy/password-hash.ts";
+import { readDuration } from "./duration.ts";
 import { RouteSyntaxError } from "./route.ts";
 import { isJsonObject, type JsonObject } from "./value-reading.ts";
 
@@ -56,9 +57,6 @@ const MAX_RETRY_AFTER = 86_400 * 7;
 const MAX_MESSAGE = 500;
 const MAX_RANGES = 1000;
 const MAX_USERS = 100;
-/** `1s`, `500ms`, `10s`, `1m`, `1h` (Traefik's period), or a number of seconds. */
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * The object's policies over those it inherits; undefined when none apply,
@@ -141,7 +139,7 @@ const READERS: { readonly [K in keyof Policies]: (value: unknown, at: string) =>
     if (!Number.isInteger(average) || (average as number) < 1 || (average as number) > 1_000_000) {
       throw new RouteSyntaxError(`${at}.average must be a whole number of requests from 1 to 1000000`);
     }
-    const periodMs = readDuration(object["period"] ?? "1s", `${at}.period`);
+    const periodMs = readDuration(object["period"] ?? "1s", `${at}.period`, { maxMs: 86_400_000, hint: "24h" });
     const burst = object["burst"] ?? 1;
     if (!Number.isInteger(burst) || (burst as number) < 1 || (burst as number) > 1_000_000) {
       throw new RouteSyntaxError(`${at}.burst must be a whole number of requests from 1 to 1000000`);
@@ -149,16 +147,6 @@ const READERS: { readonly [K in keyof Policies]: (value: unknown, at: string) =>
     return { average: average as number, periodMs, burst: burst as number };
   },
 };
-
-function readDuration(value: unknown, at: string): number {
-  const match = typeof value === "string" ? DURATION.exec(value.trim()) : null;
-  const ms =
-    typeof value === "number" ? value * 1000 : match ? Number(match[1]) * (UNIT_MS[match[2] ?? "s"] ?? 1000) : NaN;
-  if (!Number.isFinite(ms) || ms < 1 || ms > 86_400_000) {
-    throw new RouteSyntaxError(`${at} must be a duration from 1ms to 24h, such as "1s", "10s" or "1m"`);
-  }
-  return Math.round(ms);
-}
 
 /** An object holding only these fields (isJsonObject's test, with this file's messages). */
 function withFields(value: unknown, at: string, fields: readonly string[]): JsonObject {

@@ -67,6 +67,17 @@ describe("parseRouteValue: JSON routes", () => {
     } satisfies ForwardAction);
   });
 
+  it.each([
+    [5, 5000],
+    [0.25, 250],
+    ['"5s"', 5000],
+    ['"500ms"', 500],
+    ['"1m"', 60_000],
+  ])("reads a timeout of %s as %i ms: a number of seconds or a duration, as a rate limit's period", (raw, ms) => {
+    const spec = parseRouteValue(`{"backends": "a:1", "timeout": ${raw}}`);
+    expect(spec.fallback).toMatchObject({ timeoutMs: ms });
+  });
+
   it("accepts a single backend as a string", () => {
     expect(parseRouteValue('{"backends": "10.0.0.1:80"}').fallback).toMatchObject({
       backends: [{ origin: "http://10.0.0.1" }],
@@ -133,8 +144,9 @@ describe("parseRouteValue: JSON routes", () => {
     ['{"backends": [80]}', '"backends"[0] must be a string'],
     ['{"backends": ["10.0.0.1:80", "ftp://x"]}', '"backends"[1]: unsupported scheme "ftp"'],
     ['{"backends": "a:1", "strategy": "rr"}', '"strategy" must be "random" or "round-robin", not "rr"'],
-    ['{"backends": "a:1", "timeout": 0}', '"timeout" must be a number of seconds above 0'],
-    ['{"backends": "a:1", "timeout": "5s"}', '"timeout" must be a number of seconds'],
+    ['{"backends": "a:1", "timeout": 0}', '"timeout" must be a duration from 1ms to 600s'],
+    ['{"backends": "a:1", "timeout": "11m"}', '"timeout" must be a duration from 1ms to 600s'],
+    ['{"backends": "a:1", "timeout": "5 s"}', 'not "5 s"'],
     ['{"backends": "a:1", "status": 301}', '"status" only applies with "redirect"'],
     ['{"redirect": "https://x.example", "backends": "a:1"}', '"backends" cannot be combined with "redirect"'],
     ['{"redirect": "https://x.example", "status": 303}', '"status" must be 301, 302, 307 or 308, not 303'],
