@@ -1,6 +1,6 @@
 /** What a throttled line may say about the occurrences it stands for. */
 export interface ThrottledSummary {
-  /** Occurrences since the last line written, this one excluded. */
+  /** Occurrences since the last line written (or the last settle()), this one excluded. */
   readonly skipped: number;
   /** Milliseconds since the last line written; null before the first. */
   readonly sinceMs: number | null;
@@ -14,8 +14,8 @@ export interface ThrottledLogOptions {
 }
 
 export interface ThrottledLog {
-  /** One occurrence: `line` is worded (and written) only when the interval allows a line. */
-  event(line: (summary: ThrottledSummary) => string): void;
+  /** One occurrence (at `at`, default now): `line` is worded (and written) only when the interval allows a line. */
+  event(line: (summary: ThrottledSummary) => string, at?: number): void;
   /** Forgets the skipped occurrences: another line (a recovery) has accounted for them. */
   settle(): void;
 }
@@ -31,8 +31,7 @@ export function createThrottledLog(options: ThrottledLogOptions): ThrottledLog {
   let lastWrittenAt = Number.NEGATIVE_INFINITY;
   let skipped = 0;
   return {
-    event(line) {
-      const at = options.now();
+    event(line, at = options.now()) {
       if (at - lastWrittenAt < options.intervalMs) {
         skipped++;
         return;

@@ -21,12 +21,13 @@ export function createFailureLog(options: FailureLogOptions): FailureLog {
   let total = 0;
   return {
     failure(detail) {
-      failingSince ??= options.now();
+      const at = options.now();
+      failingSince ??= at;
       total++;
       throttled.event(({ skipped }) => {
         const more = skipped > 0 ? ` (and ${skipped} more since the last report)` : "";
         return `route store failing: ${detail}${more}`;
-      });
+      }, at);
     },
     success() {
       if (failingSince === undefined) return;

@@ -57,7 +57,7 @@ export function createLookupBudget(options: LookupBudgetOptions): LookupBudget {
       refusals.event(({ skipped, sinceMs }) => {
         const seconds = sinceMs === null ? "" : ` in the last ${(sinceMs / 1000).toFixed(1)} s`;
         return `route lookups refused: ${skipped + 1} for hosts not in the cache${seconds} (LOOKUP_BUDGET_PER_SECOND=${perSecond}, LOOKUP_BUDGET_BURST=${burst})`;
-      });
+      }, at);
       return false;
     },
   };

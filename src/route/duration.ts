@@ -17,12 +17,11 @@ export function readDuration(
   const match = typeof value === "string" ? DURATION.exec(value.trim()) : null;
   const ms =
     typeof value === "number" ? value * 1000 : match ? Number(match[1]) * (UNIT_MS[match[2] ?? "s"] ?? 1000) : NaN;
-  // Rounded, as the timers take whole milliseconds; "0.1ms" would round to 0, so the floor is checked after.
-  const rounded = Math.round(ms);
-  if (!Number.isFinite(ms) || rounded < 1 || ms > limits.maxMs) {
+  if (!Number.isFinite(ms) || !(ms > 0) || ms > limits.maxMs) {
     throw new RouteSyntaxError(
-      `${at} must be a duration from 1ms to ${limits.hint}: a number of seconds or a string such as "500ms", "5s" or "1m", not ${JSON.stringify(value)}`,
+      `${at} must be a duration above 0 and at most ${limits.hint}: a number of seconds or a string such as "500ms", "5s" or "1m", not ${JSON.stringify(value)}`,
     );
   }
-  return rounded;
+  // Timers take whole milliseconds; anything shorter is 1 ms, as a numeric timeout always was.
+  return Math.max(1, Math.round(ms));
 }
