@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { ROOT } from "../../scripts/lib/worker-bundle.ts";
 import { send } from "../support/http.ts";
+import { runRoutesCli } from "../support/routes-cli.ts";
 import { routesClient, startRouter, uniqueHost, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 
 const redis = routesClient();
@@ -33,36 +32,9 @@ afterAll(async () => {
   await Promise.all([router.dispose(), app.close(), own.close()]);
 });
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `npm run routes -- …` without npm: Node 24 on scripts/routes.ts, against the suite's bridge. */
-function routes(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "routes.ts"), ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        UPSTASH_REDIS_REST_URL: inject("bridgeUrl"),
-        UPSTASH_REDIS_REST_TOKEN: inject("bridgeToken"),
-        ROUTE_KEY_PREFIX: PREFIX,
-        // Node caches the stripped TypeScript: a third of the CPU per run once warm.
-        NODE_COMPILE_CACHE: join(workDir, "compile-cache"),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `npm run routes -- …` without npm, against the suite's bridge unless `env` names another. */
+const routes = (args: string[], env: Record<string, string> = {}) =>
+  runRoutesCli(args, { prefix: PREFIX, workDir, env });
 const viaOwnBridge = () => ({ UPSTASH_REDIS_REST_URL: own.url, UPSTASH_REDIS_REST_TOKEN: OWN_TOKEN });
 
 describe("set and get", () => {

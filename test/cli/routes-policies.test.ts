@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { ROOT } from "../../scripts/lib/worker-bundle.ts";
 import { send } from "../support/http.ts";
+import { runRoutesCli } from "../support/routes-cli.ts";
 import { startRouter, uniqueHost, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 
 const PREFIX = uniquePrefix("clipol");
@@ -25,35 +24,8 @@ afterAll(async () => {
   await Promise.all([router.dispose(), app.close()]);
 });
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** `npm run routes -- …` without npm, with `input` piped to its stdin. */
-function routes(args: string[], input = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "routes.ts"), ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        UPSTASH_REDIS_REST_URL: inject("bridgeUrl"),
-        UPSTASH_REDIS_REST_TOKEN: inject("bridgeToken"),
-        ROUTE_KEY_PREFIX: PREFIX,
-        NODE_COMPILE_CACHE: join(workDir, "compile-cache"),
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const routes = (args: string[], input = "") => runRoutesCli(args, { prefix: PREFIX, workDir, input });
 
 describe("routes passwd", () => {
   it("reads the password from stdin and prints a user:hash line the router accepts", async () => {
