@@ -1,24 +1,24 @@
 import { Hono } from "hono/tiny";
-import { accessLog, type AccessLogVariables, type RequestFacts } from "./access-log.ts";
+import type { AppEnv } from "./env.ts";
+import type { RequestFacts } from "./request-state.ts";
+import { accessLog } from "./metrics/access-log.ts";
 import { createAdminApp, secureAdminResponse } from "./admin/app.ts";
-import { isAdminRequest } from "./admin/select.ts";
+import { isAdminRequest } from "./admin/admin-host.ts";
 import { configuredRouteCache } from "./cache/configured-cache.ts";
 import type { RouteCache } from "./cache/route-cache.ts";
 import { routeServerTiming } from "./cache/server-timing.ts";
 import { readConfig, type RouterConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
-import { normalizeHost } from "./host.ts";
-import { resolveClient } from "./proxy/client-address.ts";
-import { clientInfo } from "./proxy/forwarded.ts";
-import { checkHops, readHops } from "./proxy/loop.ts";
-import { refuseBodyOnGetOrHead } from "./proxy/request-body.ts";
-import { routeRequest } from "./route/dispatch.ts";
-import { fallbackRoute } from "./route/fallback.ts";
-import type { Route } from "./route/route.ts";
-import { createUpstashRouteStore, type RouteStore } from "./route/store.ts";
-
-type AppEnv = { Bindings: Env; Variables: AccessLogVariables & { serverTiming: string | undefined } };
+import { normalizeHost } from "./receive/host.ts";
+import { resolveClient } from "./receive/client-address.ts";
+import { clientInfo } from "./receive/forwarded.ts";
+import { checkHops, readHops } from "./receive/loop.ts";
+import { refuseBodyOnGetOrHead } from "./receive/request-body.ts";
+import { routeRequest } from "./dispatch/dispatch.ts";
+import { fallbackRoute } from "./lookup/fallback.ts";
+import type { Route } from "./route-value/route.ts";
+import { createUpstashRouteStore, type RouteStore } from "./lookup/store.ts";
 
 /** Per configuration, kept for the isolate's life: the store (one HTTP client) and the route cache. */
 interface IsolateState {

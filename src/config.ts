@@ -1,6 +1,6 @@
 import { ConfigError } from "./errors.ts";
-import { parseClientAddressing, type ClientAddressing } from "./proxy/client-address.ts";
-import { parseUpstreamAs, type Upstream } from "./route/upstream.ts";
+import { parseClientAddressing, type ClientAddressing } from "./receive/client-address.ts";
+import { parseUpstreamAs, type Upstream } from "./route-value/upstream.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
 export interface RouterConfig {

@@ -1,4 +1,4 @@
-import { clip } from "./clip.ts";
+import { clip } from "./lib/clip.ts";
 
 /**
  * Every way a request can fail, as a class that carries its HTTP status.

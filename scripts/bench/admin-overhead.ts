@@ -6,9 +6,9 @@
  *
  *   bash scripts/run.sh node scripts/bench/admin-overhead.ts
  */
-import { newRequestFacts } from "../../src/access-log.ts";
-import { isAdminRequest } from "../../src/admin/select.ts";
-import { normalizeHost } from "../../src/host.ts";
+import { newRequestFacts } from "../../src/request-state.ts";
+import { isAdminRequest } from "../../src/admin/admin-host.ts";
+import { normalizeHost } from "../../src/receive/host.ts";
 import { createTrafficCounters } from "../../src/metrics/counters.ts";
 
 const ROUNDS = 5;

@@ -12,7 +12,7 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "@upstash/redis";
-import { hashPassword } from "../../src/policy/password-hash.ts";
+import { hashPassword } from "../../src/lib/password-hash.ts";
 import { startBridge } from "../bridge/server.ts";
 import { startDemoApp } from "../lib/demo-app.ts";
 import { startRedisServer } from "../lib/redis-server.ts";

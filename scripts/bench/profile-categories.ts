@@ -1,4 +1,4 @@
-import type { CpuProfile } from "./profile-summary.ts";
+import type { CpuProfile } from "./cpu-profile.ts";
 
 /** One frame of a sampled stack, as the rules see it. */
 interface Frame {
@@ -38,10 +38,10 @@ const RULES: ReadonlyArray<readonly [string, (frame: Frame, parent: Frame | unde
   ["background route refresh (store, @upstash/redis)", (f) => f.name === "fetchEntry" || f.module === "@upstash/redis"],
   ["Server-Timing", (f) => f.name === "routeServerTiming"],
   ["host normalisation", (f) => f.name === "normalizeHost"],
-  ["route cache lookup", (f) => f.module === "src/cache/route-cache.ts" || f.module === "src/cache/lru.ts"],
+  ["route cache lookup", (f) => f.module === "src/cache/route-cache.ts" || f.module === "src/lib/lru.ts"],
   [
     "dispatch, balance, failover",
-    (f) => f.module.startsWith("src/route/") && !["lookupRoute", "resolveRoute"].includes(f.name),
+    (f) => /^src\/(route-value|lookup|dispatch)\//.test(f.module) && !["lookupRoute", "resolveRoute"].includes(f.name),
   ],
 ];
 

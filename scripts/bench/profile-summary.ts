@@ -1,18 +1,8 @@
 import { readFileSync } from "node:fs";
+import type { CpuProfile } from "./cpu-profile.ts";
 import { categorise } from "./profile-categories.ts";
 
-/** The parts of a V8 CPU profile (DevTools `Profiler.Profile`) this summary reads. */
-export interface CpuProfile {
-  readonly nodes: ReadonlyArray<{
-    readonly id: number;
-    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
-    readonly hitCount?: number;
-    readonly children?: readonly number[];
-  }>;
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly samples?: readonly number[];
-}
+export type { CpuProfile } from "./cpu-profile.ts";
 
 export interface ProfileSummary {
   /** Sampled time in JavaScript and the runtime calls it made, per request (not idle, not "(program)"). */

@@ -3,9 +3,10 @@
  * own parser, so `ls`, `get` and `export` show exactly what the router sees.
  */
 import type { Redis } from "@upstash/redis";
-import { DEAD_PREFIX, HIPACHE_PREFIX, parseHostPattern, type KeyFormat } from "../../src/route/patterns.ts";
-import { RouteSyntaxError, type RouteSpec } from "../../src/route/route.ts";
-import { parseHipacheList, parseRouteValue } from "../../src/route/value.ts";
+import { DEAD_PREFIX, HIPACHE_PREFIX, parseHostPattern, type KeyFormat } from "../../src/lookup/patterns.ts";
+import { type RouteSpec } from "../../src/route-value/route.ts";
+import { RouteSyntaxError } from "../../src/route-value/route-syntax-error.ts";
+import { parseHipacheList, parseRouteValue } from "../../src/route-value/value.ts";
 
 export interface RouteKey {
   /** The host pattern, without prefix: `app.example.com`, `*.example.com`, `*`. */

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import type { Redis } from "@upstash/redis";
-import { deadKey } from "../../src/route/dead-set.ts";
-import { parseHostPattern } from "../../src/route/patterns.ts";
-import { RouteSyntaxError } from "../../src/route/route.ts";
-import { parseRouteValue } from "../../src/route/value.ts";
+import { deadKey } from "../../src/lookup/dead-set.ts";
+import { parseHostPattern } from "../../src/lookup/patterns.ts";
+import { RouteSyntaxError } from "../../src/route-value/route-syntax-error.ts";
+import { parseRouteValue } from "../../src/route-value/value.ts";
 import { readRoutes, routeKey, routeKeys, scanRoutes, type StoredRoute } from "./catalog.ts";
 import { kindOf, table, ttlText, upstreamsOf } from "./describe.ts";
 import type { CliEnv } from "./env.ts";

@@ -1,6 +1,6 @@
 /** Plain-text descriptions of routes, for tables and explanations. */
-import type { Action, HeaderEdits, RouteSpec } from "../../src/route/route.ts";
-import type { Upstream } from "../../src/route/upstream.ts";
+import type { Action, HeaderEdits, RouteSpec } from "../../src/route-value/route.ts";
+import type { Upstream } from "../../src/route-value/upstream.ts";
 import { policyTags } from "./policies-text.ts";
 
 export function upstreamText(upstream: Upstream): string {

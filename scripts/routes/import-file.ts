@@ -10,9 +10,9 @@
  * `value` is a string route, or a JSON route as an object; `hipache` is a
  * Hipache list (identifier, then backends); `ttl` is in seconds.
  */
-import { parseHostPattern, type KeyFormat } from "../../src/route/patterns.ts";
-import { RouteSyntaxError } from "../../src/route/route.ts";
-import { parseHipacheList, parseRouteValue } from "../../src/route/value.ts";
+import { parseHostPattern, type KeyFormat } from "../../src/lookup/patterns.ts";
+import { RouteSyntaxError } from "../../src/route-value/route-syntax-error.ts";
+import { parseHipacheList, parseRouteValue } from "../../src/route-value/value.ts";
 
 export interface ImportEntry {
   readonly host: string;

@@ -1,4 +1,4 @@
-import { DEFAULT_ITERATIONS, hashPassword, MAX_ITERATIONS, MIN_ITERATIONS } from "../../src/policy/password-hash.ts";
+import { DEFAULT_ITERATIONS, hashPassword, MAX_ITERATIONS, MIN_ITERATIONS } from "../../src/lib/password-hash.ts";
 import { CommandFailure } from "./commands.ts";
 
 /**

@@ -1,6 +1,6 @@
 /** Plain-text descriptions of a route's policies, weights and sticky cookie, for get, ls and test. */
-import type { Policies } from "../../src/route/policy-spec.ts";
-import type { Action, RouteSpec } from "../../src/route/route.ts";
+import type { Policies } from "../../src/route-value/policy-spec.ts";
+import type { Action, RouteSpec } from "../../src/route-value/route.ts";
 
 /** The names of the policies that apply, in the order they are checked. */
 export function policyNames(action: Action): string[] {

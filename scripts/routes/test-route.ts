@@ -1,8 +1,8 @@
-import { normalizeHost } from "../../src/host.ts";
-import { lookupReads, resolveRoute, type LookupOptions } from "../../src/route/lookup.ts";
-import { findPathRule, stripPrefix } from "../../src/route/paths.ts";
-import type { Route } from "../../src/route/route.ts";
-import { createUpstashRouteStore } from "../../src/route/store.ts";
+import { normalizeHost } from "../../src/receive/host.ts";
+import { lookupReads, resolveRoute, type LookupOptions } from "../../src/lookup/lookup.ts";
+import { findPathRule, stripPrefix } from "../../src/route-value/paths.ts";
+import type { Route } from "../../src/route-value/route.ts";
+import { createUpstashRouteStore } from "../../src/lookup/store.ts";
 import { CommandFailure, prefixNote, type Context } from "./commands.ts";
 import { actionText, headersText, kindOf, upstreamText } from "./describe.ts";
 import { policyLines } from "./policies-text.ts";

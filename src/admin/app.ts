@@ -5,7 +5,7 @@ import { RouteStoreError } from "../errors.ts";
 import { configuredAuth, requireAdmin, sameOrigin } from "./auth.ts";
 import { safeNext } from "./login-next.ts";
 import { endSession, startSession, tokenMatches } from "./session.ts";
-import { AdminForbiddenOriginError, AdminInputError, AdminNotFoundError } from "./errors.ts";
+import { AdminForbiddenOriginError, AdminInputError, AdminNotFoundError } from "./dashboard-errors.ts";
 import { healthReport } from "./health.ts";
 import { METRICS_CONTENT_TYPE, metricsText } from "./metrics.ts";
 import { healthHtml } from "./pages/health.tsx";

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { errorFormat } from "../error-format.ts";
-import { accessTokenProblem } from "./access.ts";
-import { AdminNotConfiguredError, AdminUnauthorizedError } from "./errors.ts";
+import { accessTokenProblem } from "./cloudflare-access.ts";
+import { AdminNotConfiguredError, AdminUnauthorizedError } from "./dashboard-errors.ts";
 import { tokenMatches, validSession } from "./session.ts";
 import { adminAuthOf, type AdminAuthSettings } from "./settings.ts";
 

@@ -1,8 +1,8 @@
-import { clip } from "../clip.ts";
+import { clip } from "../lib/clip.ts";
 import type { RouterConfig } from "../config.ts";
 import { isolateTraffic } from "../metrics/counters.ts";
-import { isolateDownMarks } from "../route/down-marks.ts";
-import { DEAD_PREFIX } from "../route/patterns.ts";
+import { isolateDownMarks } from "../dispatch/down-marks.ts";
+import { DEAD_PREFIX } from "../lookup/patterns.ts";
 import { escapeGlob, scanStep, type AdminStore } from "./store.ts";
 
 export interface HealthReport {

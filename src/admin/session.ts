@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { parse } from "hono/utils/cookie";
-import { base64urlBytes, constantTimeEqual, sha256, toBase64url } from "../crypto-util.ts";
+import { base64urlBytes, constantTimeEqual, sha256, toBase64url } from "../lib/crypto.ts";
 
 /** Read from here by access.ts too. */
 

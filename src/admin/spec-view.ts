@@ -1,5 +1,5 @@
-import type { RouteSpec } from "../route/route.ts";
-import type { Upstream } from "../route/upstream.ts";
+import type { RouteSpec } from "../route-value/route.ts";
+import type { Upstream } from "../route-value/upstream.ts";
 
 /*
  * A parsed route as plain data for pages and JSON, walked generically: any

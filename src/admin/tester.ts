@@ -1,11 +1,11 @@
 import type { RouterConfig } from "../config.ts";
 import { InvalidHostError } from "../errors.ts";
-import { normalizeHost } from "../host.ts";
-import { isolateDownMarks } from "../route/down-marks.ts";
-import { lookupReads, resolveRoute, type LookupOptions } from "../route/lookup.ts";
-import { findPathRule, stripPrefix } from "../route/paths.ts";
-import type { Route } from "../route/route.ts";
-import { AdminInputError } from "./errors.ts";
+import { normalizeHost } from "../receive/host.ts";
+import { isolateDownMarks } from "../dispatch/down-marks.ts";
+import { lookupReads, resolveRoute, type LookupOptions } from "../lookup/lookup.ts";
+import { findPathRule, stripPrefix } from "../route-value/paths.ts";
+import type { Route } from "../route-value/route.ts";
+import { AdminInputError } from "./dashboard-errors.ts";
 import type { AdminStore } from "./store.ts";
 
 /*

@@ -1,4 +1,4 @@
-import { createThrottledLog, type ThrottledLogOptions } from "../throttled-log.ts";
+import { createThrottledLog, type ThrottledLogOptions } from "../lib/throttled-log.ts";
 
 /** At most one "failing" line per interval, however many lookups fail. */
 export type FailureLogOptions = ThrottledLogOptions;

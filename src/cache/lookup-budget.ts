@@ -1,4 +1,4 @@
-import { createThrottledLog } from "../throttled-log.ts";
+import { createThrottledLog } from "../lib/throttled-log.ts";
 
 export interface LookupBudgetOptions {
   /** Cold lookups allowed per second, on average; 0 = no budget (every cold lookup is allowed). */

@@ -1,6 +1,6 @@
 import { LookupBudgetError, RouteStoreError } from "../errors.ts";
-import type { HostAnswer } from "../route/lookup.ts";
-import type { Route } from "../route/route.ts";
+import type { HostAnswer } from "../lookup/lookup.ts";
+import type { CachedLookup, WaitUntil } from "./types.ts";
 import { createRouteCacheStats, type RouteCacheStats } from "./cache-stats.ts";
 import type { RouteCacheOptions } from "./cache-options.ts";
 import { createColdBatch } from "./cold-batch.ts";
@@ -8,27 +8,11 @@ import { DEADLINE_GRACE_MS, withDeadline } from "./deadline.ts";
 import { describe, isAnswer, type Entry, type MissEntry, type RouteEntry } from "./entries.ts";
 import { createFailureLog } from "./failure-log.ts";
 import { createLookupBudget } from "./lookup-budget.ts";
-import { createLru } from "./lru.ts";
+import { createLru } from "../lib/lru.ts";
 import { createRefreshSchedule } from "./refresh-batch.ts";
 import { createUncachedLookup } from "./uncached-lookup.ts";
 
-/**
- * How a request's route was found, as reported in Server-Timing:
- * - `hit`: a fresh cache entry (a route, or a cached "no route");
- * - `miss`: the store was asked and the request waited for it;
- * - `stale`: an expired route served at once while its refresh runs;
- * - `error`: the store failed; a known route was served stale, or the request got 503;
- * - `refused`: an uncached host past the lookup budget: 503, the store was not asked.
- */
-export type LookupOutcome = "hit" | "miss" | "stale" | "error" | "refused";
-
-export type CachedLookup =
-  | { readonly outcome: LookupOutcome; readonly route: Route; readonly error?: undefined }
-  | { readonly outcome: LookupOutcome; readonly route?: undefined; readonly error: unknown };
-
-/** `ctx.waitUntil`: keeps the isolate working on a promise after the response is sent. */
-export type WaitUntil = (promise: Promise<unknown>) => void;
-
+export type { CachedLookup, CacheOutcome, WaitUntil } from "./types.ts";
 export type { BatchLoader } from "./cold-batch.ts";
 export type { RouteCacheOptions } from "./cache-options.ts";
 

@@ -2,7 +2,7 @@ import { RouteStoreError } from "../errors.ts";
 import type { BatchLoader } from "./cold-batch.ts";
 import { describe, isAnswer } from "./entries.ts";
 import type { FailureLog } from "./failure-log.ts";
-import type { CachedLookup } from "./route-cache.ts";
+import type { CachedLookup } from "./types.ts";
 
 export interface UncachedLookupOptions {
   readonly load: BatchLoader;

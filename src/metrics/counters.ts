@@ -1,5 +1,5 @@
-import type { LookupOutcome as CacheOutcome } from "../cache/route-cache.ts";
-import type { RequestFacts } from "../access-log.ts";
+import type { CacheOutcome } from "../cache/types.ts";
+import type { RequestFacts } from "../request-state.ts";
 
 /*
  * The isolate's traffic counters: the request path only increments them (a

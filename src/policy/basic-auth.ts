@@ -1,10 +1,10 @@
 import { auth } from "hono/utils/basic-auth";
-import { createLru } from "../cache/lru.ts";
-import { constantTimeEqual, sha256, toHex } from "../crypto-util.ts";
-import type { BasicAuthSpec } from "../route/policy-spec.ts";
-import { UnauthorizedError } from "./errors.ts";
+import { createLru } from "../lib/lru.ts";
+import { constantTimeEqual, sha256, toHex } from "../lib/crypto.ts";
+import type { BasicAuthSpec } from "../route-value/policy-spec.ts";
+import { UnauthorizedError } from "./refusals.ts";
 import type { PolicyFacts } from "./facts.ts";
-import { deriveKey } from "./password-hash.ts";
+import { deriveKey } from "../lib/password-hash.ts";
 
 /**
  * Verdicts this isolate has reached, right or wrong, by SHA-256 of the name

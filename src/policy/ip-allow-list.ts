@@ -1,7 +1,7 @@
-import type { IpAllowListSpec } from "../route/policy-spec.ts";
-import { AddressNotAllowedError } from "./errors.ts";
+import type { IpAllowListSpec } from "../route-value/policy-spec.ts";
+import { AddressNotAllowedError } from "./refusals.ts";
 import type { PolicyFacts } from "./facts.ts";
-import { inRanges } from "./ip-range.ts";
+import { inRanges } from "../lib/ip-range.ts";
 
 /**
  * The real client address (ClientInfo.clientIp: CF-Connecting-IP, set by the

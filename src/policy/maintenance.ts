@@ -1,5 +1,5 @@
-import type { MaintenanceSpec } from "../route/policy-spec.ts";
-import { MaintenanceError } from "./errors.ts";
+import type { MaintenanceSpec } from "../route-value/policy-spec.ts";
+import { MaintenanceError } from "./refusals.ts";
 import type { PolicyFacts } from "./facts.ts";
 
 /** Every request gets 503 with the message, as HTML, text or JSON by Accept (error-response.ts). */

@@ -1,5 +1,5 @@
-import type { RateLimitSpec } from "../route/policy-spec.ts";
-import { RateLimitedError } from "./errors.ts";
+import type { RateLimitSpec } from "../route-value/policy-spec.ts";
+import { RateLimitedError } from "./refusals.ts";
 import type { PolicyFacts } from "./facts.ts";
 
 /**

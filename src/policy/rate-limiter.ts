@@ -1,7 +1,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
-import { createLru } from "../cache/lru.ts";
-import type { RateLimitSpec } from "../route/policy-spec.ts";
-import { createThrottledLog } from "../throttled-log.ts";
+import { createLru } from "../lib/lru.ts";
+import type { RateLimitSpec } from "../route-value/policy-spec.ts";
+import { createThrottledLog } from "../lib/throttled-log.ts";
 
 /** One request's verdict; `allowed` also when the store failed (fail open). */
 export interface RateVerdict {

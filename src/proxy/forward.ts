@@ -1,8 +1,8 @@
 import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
-import type { HeaderEdits } from "../route/route.ts";
-import type { Upstream } from "../route/upstream.ts";
-import type { ClientInfo } from "./forwarded.ts";
-import { sendsNoBody } from "./request-body.ts";
+import type { HeaderEdits } from "../route-value/route.ts";
+import type { Upstream } from "../route-value/upstream.ts";
+import type { ClientInfo } from "../receive/forwarded.ts";
+import { sendsNoBody } from "../receive/request-body.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders, passesAsIs } from "./response-headers.ts";
 import { announcedLength, watchUpload, type Upload } from "./upload.ts";

@@ -1,8 +1,8 @@
-import type { HeaderEdits } from "../route/route.ts";
-import { applyHeaderEdits } from "../route/headers.ts";
-import { addForwardingHeaders, type ClientInfo } from "./forwarded.ts";
-import { isWebSocketUpgrade, stripHopByHop } from "./hop-by-hop.ts";
-import { HOPS_HEADER } from "./loop.ts";
+import type { HeaderEdits } from "../route-value/route.ts";
+import { applyHeaderEdits } from "../route-value/header-edits.ts";
+import { addForwardingHeaders, type ClientInfo } from "../receive/forwarded.ts";
+import { isWebSocketUpgrade, stripHopByHop } from "../lib/hop-by-hop.ts";
+import { HOPS_HEADER } from "../receive/loop.ts";
 
 /**
  * The headers the upstream is sent: the client's, minus hop-by-hop headers

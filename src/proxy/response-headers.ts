@@ -1,7 +1,7 @@
-import type { HeaderEdits } from "../route/route.ts";
-import { applyHeaderEdits } from "../route/headers.ts";
-import type { Upstream } from "../route/upstream.ts";
-import { stripHopByHop } from "./hop-by-hop.ts";
+import type { HeaderEdits } from "../route-value/route.ts";
+import { applyHeaderEdits } from "../route-value/header-edits.ts";
+import type { Upstream } from "../route-value/upstream.ts";
+import { stripHopByHop } from "../lib/hop-by-hop.ts";
 import { rewriteLocation } from "./location.ts";
 
 export interface ResponseHeaderOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseHostPattern } from "../../src/route/patterns.ts";
-import { parseHipacheList, parseRouteValue } from "../../src/route/value.ts";
+import { parseHostPattern } from "../../src/lookup/patterns.ts";
+import { parseHipacheList, parseRouteValue } from "../../src/route-value/value.ts";
 import { allDocs, fencedBlocks, readDoc, type FencedBlock } from "./markdown.ts";
 import { redisCommand } from "./shell-words.ts";
 

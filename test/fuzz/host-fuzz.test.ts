@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { normalizeHost } from "../../src/host.ts";
-import { lookupKeys } from "../../src/route/lookup.ts";
+import { normalizeHost } from "../../src/receive/host.ts";
+import { lookupKeys } from "../../src/lookup/lookup.ts";
 import { rawRequest } from "../support/raw.ts";
 import { routesClient, startRouter, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 

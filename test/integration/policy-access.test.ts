@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { hashPassword } from "../../src/policy/password-hash.ts";
+import { hashPassword } from "../../src/lib/password-hash.ts";
 import { send } from "../support/http.ts";
 import { logDetailsFor, routedHost, startRouter, type RouterUnderTest } from "../support/stack.ts";
 import { startHttpUpstream, type TestUpstream } from "../support/upstream.ts";

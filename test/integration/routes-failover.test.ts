@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { deadKeys } from "../../src/route/dead-set.ts";
+import { deadKeys } from "../../src/lookup/dead-set.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
 import { startResettingBackend, startSilentBackend, type TestUpstream } from "../support/upstream.ts";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
-import { lookupKeys, type LookupOptions } from "../../src/route/lookup.ts";
-import { hostPatterns } from "../../src/route/patterns.ts";
+import { lookupKeys, type LookupOptions } from "../../src/lookup/lookup.ts";
+import { hostPatterns } from "../../src/lookup/patterns.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, uniquePrefix, type RouterUnderTest } from "../support/stack.ts";
 

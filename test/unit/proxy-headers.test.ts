@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addForwardingHeaders, clientInfo } from "../../src/proxy/forwarded.ts";
-import { stripHopByHop } from "../../src/proxy/hop-by-hop.ts";
+import { addForwardingHeaders, clientInfo } from "../../src/receive/forwarded.ts";
+import { stripHopByHop } from "../../src/lib/hop-by-hop.ts";
 import { upstreamRequestHeaders } from "../../src/proxy/request-headers.ts";
 
 describe("stripHopByHop", () => {

@@ -1,4 +1,4 @@
-import { clip } from "../../clip.ts";
+import { clip } from "../../lib/clip.ts";
 import { kindOf, type RouteRow, type RoutesPage } from "../routes-data.ts";
 import { backendLists, otherFields } from "../spec-view.ts";
 import { Fields } from "./fields.tsx";

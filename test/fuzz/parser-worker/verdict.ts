@@ -1,5 +1,5 @@
-import { RouteSyntaxError } from "../../../src/route/route.ts";
-import { parseHipacheList, parseRouteValue } from "../../../src/route/value.ts";
+import { RouteSyntaxError } from "../../../src/route-value/route-syntax-error.ts";
+import { parseHipacheList, parseRouteValue } from "../../../src/route-value/value.ts";
 
 /** A stored route: a string key's value, or a Hipache list (`frontend:<host>`). */
 export type StoredValue = { readonly value: string } | { readonly list: readonly string[] };
