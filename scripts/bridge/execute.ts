@@ -6,11 +6,16 @@ import type { ServerResponse } from "node:http";
 import { RespError, type RespClient, type RespConnection, type RespReply } from "../lib/resp.ts";
 import type { Command } from "./command.ts";
 import { encodeReply, replyEntry, type JsonOut } from "./encoding.ts";
+import type { BlockingGate } from "./blocking.ts";
 import { isBlocking, refuse } from "./policy.ts";
 import type { SyncToken } from "./sync-token.ts";
 
-/** A status and the JSON body to send with it. */
-export type Answer = [number, JsonOut];
+/**
+ * A status and the JSON body to send with it, and the sync token as of the
+ * moment its commands ran (sync-token.ts): taken then, not when the response
+ * is written, so two writes answered together get two tokens.
+ */
+export type Answer = [number, JsonOut, string?];
 
 /** Drops the exclusive connection (ending a blocking command) if the HTTP client goes away first. */
 async function withAbort<T>(connection: RespConnection, res: ServerResponse, work: () => Promise<T>): Promise<T> {
@@ -34,38 +39,41 @@ export interface Executor {
   transaction(commands: Command[], base64: boolean): Promise<Answer>;
 }
 
-export function createExecutor(client: RespClient, syncToken: SyncToken): Executor {
+export function createExecutor(client: RespClient, syncToken: SyncToken, blocking: BlockingGate): Executor {
+  /** A connection of its own with no reply timeout, for as long as the command blocks; capped by `blocking`. */
+  const exclusive = <T>(res: ServerResponse, work: (connection: RespConnection) => Promise<T>): Promise<T> =>
+    blocking.run(() => client.exclusive((connection) => withAbort(connection, res, () => work(connection)), 0));
   return {
     async one(command, res, base64) {
       const refusal = refuse(command);
-      if (refusal) return [400, { error: refusal }];
+      if (refusal) return [400, { error: refusal }, syncToken.current()];
       const reply = isBlocking(command)
-        ? await client.exclusive((connection) => withAbort(connection, res, () => connection.send(command)), 0)
+        ? await exclusive(res, (connection) => connection.send(command))
         : await client.send(command);
-      syncToken.ran([command]);
-      if (reply instanceof RespError) return [400, { error: reply.message }];
-      return [200, { result: encodeReply(reply, base64) }];
+      const token = syncToken.ran([command]);
+      if (reply instanceof RespError) return [400, { error: reply.message }, token];
+      return [200, { result: encodeReply(reply, base64) }, token];
     },
 
     async pipeline(commands, res, base64) {
       const refusals = commands.map(refuse);
       const toSend = commands.filter((_, i) => !refusals[i]);
       const replies = toSend.some(isBlocking)
-        ? await client.exclusive((connection) => withAbort(connection, res, () => connection.pipeline(toSend)), 0)
+        ? await exclusive(res, (connection) => connection.pipeline(toSend))
         : await client.pipeline(toSend);
-      syncToken.ran(toSend);
+      const token = syncToken.ran(toSend);
       let next = 0;
       const out = refusals.map((refusal): JsonOut => {
         if (refusal) return { error: refusal };
         return replyEntry(replies[next++] ?? null, base64);
       });
-      return [200, out];
+      return [200, out, token];
     },
 
     async transaction(commands, base64) {
       for (const command of commands) {
         const refusal = refuse(command);
-        if (refusal) return [400, { error: refusal }];
+        if (refusal) return [400, { error: refusal }, syncToken.current()];
       }
       const { multi, queued, exec } = await client.transaction(commands);
       if (multi instanceof RespError) return [400, { error: multi.message }];
@@ -74,8 +82,7 @@ export function createExecutor(client: RespClient, syncToken: SyncToken): Execut
         return [400, { error: first ? `${exec.message.replace(/\.$/, "")}: ${first.message}` : exec.message }];
       }
       if (!Array.isArray(exec)) return [400, { error: "EXECABORT transaction was not executed" }];
-      syncToken.ran(commands);
-      return [200, exec.map((reply) => replyEntry(reply, base64))];
+      return [200, exec.map((reply) => replyEntry(reply, base64)), syncToken.ran(commands)];
     },
   };
 }

@@ -2,8 +2,11 @@
  * The Upstash REST bridge as a command:
  *
  *   node scripts/bridge/main.ts --redis-port 6379 [--redis-host 127.0.0.1] \
- *     [--port 8079] [--host 127.0.0.1] [--max-streams 100] --token T [--verbose]
+ *     [--port 8079] [--host 127.0.0.1 [--allow-remote]] [--max-streams 100] \
+ *     [--max-blocking 100] --token T [--verbose]
  *
+ * A --host other than loopback is refused (exit 2) without --allow-remote:
+ * the token gives full access to Redis and crosses the network in clear.
  * The token may come from BRIDGE_TOKEN instead of --token; without one the
  * bridge refuses to start. `--port 0` picks a free port. Once listening it
  * prints exactly one line to stdout, `bridge listening on http://HOST:PORT`;
@@ -11,11 +14,12 @@
  */
 import { parseArgs } from "node:util";
 import { RespConnection, RespError } from "../lib/resp.ts";
+import { checkListenHost } from "./loopback.ts";
 import { startBridge, type RunningBridge } from "./server.ts";
 
 const USAGE =
   "usage: node scripts/bridge/main.ts --redis-port 6379 [--redis-host 127.0.0.1] [--port 8079] [--host 127.0.0.1]\n" +
-  "       [--max-streams 100] --token T [--verbose]\n" +
+  "       [--allow-remote] [--max-streams 100] [--max-blocking 100] --token T [--verbose]\n" +
   "       (the token may also be given as BRIDGE_TOKEN)";
 
 function fail(message: string): never {
@@ -39,7 +43,9 @@ try {
       port: { type: "string" },
       host: { type: "string" },
       token: { type: "string" },
+      "allow-remote": { type: "boolean" },
       "max-streams": { type: "string" },
+      "max-blocking": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -59,9 +65,20 @@ if (!token) fail("no token: pass --token or set BRIDGE_TOKEN");
 const redisPort = portArg(parsed["redis-port"], "--redis-port", 6379);
 const redisHost = parsed["redis-host"] ?? "127.0.0.1";
 const verbose = parsed.verbose ?? false;
-const maxStreams = Number(parsed["max-streams"] ?? 100);
-if (!Number.isInteger(maxStreams) || maxStreams < 0)
-  fail(`--max-streams must be a whole number, got ${parsed["max-streams"]}`);
+function countArg(text: string | undefined, name: string): number {
+  const value = Number(text ?? 100);
+  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, got ${text}`);
+  return value;
+}
+const maxStreams = countArg(parsed["max-streams"], "--max-streams");
+const maxBlocking = countArg(parsed["max-blocking"], "--max-blocking");
+const host = parsed.host ?? "127.0.0.1";
+const allowRemote = parsed["allow-remote"] ?? false;
+try {
+  checkListenHost(host, allowRemote);
+} catch (error) {
+  fail((error as Error).message);
+}
 
 let bridge: RunningBridge;
 try {
@@ -69,9 +86,11 @@ try {
     redisPort,
     redisHost,
     token,
-    host: parsed.host ?? "127.0.0.1",
+    host,
+    allowRemote,
     port: portArg(parsed.port, "--port", 8079),
     maxStreams,
+    maxBlocking,
     log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
 } catch (error) {

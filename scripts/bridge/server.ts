@@ -25,10 +25,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { RespClient } from "../lib/resp.ts";
 import { createAuth } from "./auth.ts";
+import { createBlockingGate } from "./blocking.ts";
 import { createDispatch } from "./dispatch.ts";
 import { stringify, type JsonOut } from "./encoding.ts";
 import { errorResponse } from "./errors.ts";
 import { createExecutor } from "./execute.ts";
+import { checkListenHost } from "./loopback.ts";
 import { splitTarget } from "./request.ts";
 import { createStats, type BridgeStats } from "./stats.ts";
 import { createStreams } from "./stream.ts";
@@ -42,11 +44,13 @@ export interface BridgeOptions {
   /** Default 127.0.0.1. */
   redisHost?: string;
   token: string;
-  /** Default "127.0.0.1". */
+  /** Default "127.0.0.1". Anything but loopback is refused (RemoteListenError) unless `allowRemote`. */
   host?: string;
+  /** Listen on a non-loopback `host` (default false): the token then crosses the network in clear. */
+  allowRemote?: boolean;
   /** Default 0 = a free port. */
   port?: number;
-  /** Called with one line per request (method, path, status, duration); nothing is logged without it. */
+  /** Called with one line per request (method, path without the query, status, duration); nothing is logged without it. */
   log?: (line: string) => void;
   /** Give up connecting to redis after this long (default 2000 ms) → 503. */
   connectTimeoutMs?: number;
@@ -56,6 +60,8 @@ export interface BridgeOptions {
   maxBodyBytes?: number;
   /** Event streams open at once (default 100); one more → 503. Each holds a Redis connection. */
   maxStreams?: number;
+  /** Blocking commands (BLPOP, XREAD BLOCK…) waiting at once (default 100); one more → 503. Each holds a Redis connection. */
+  maxBlocking?: number;
   /** A keep-alive comment on idle event streams this often (default 15000 ms). */
   streamHeartbeatMs?: number;
   /** Unread events a stream may buffer for a slow client before it is dropped (default 1 MiB). */
@@ -69,11 +75,15 @@ export interface RunningBridge {
   resetStats(): void;
   /** Event streams open now. */
   readonly openStreams: number;
+  /** Blocking commands waiting now. */
+  readonly waitingBlocking: number;
   /** Ends the event streams (after their `unsubscribe` events), then the server and its Redis connections. */
   close(): Promise<void>;
 }
 
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
+  const host = options.host ?? "127.0.0.1";
+  checkListenHost(host, options.allowRemote ?? false);
   const authorise = createAuth(options.token);
   const redisHost = options.redisHost ?? "127.0.0.1";
   const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
@@ -94,9 +104,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     heartbeatMs: options.streamHeartbeatMs ?? 15_000,
     maxBufferedBytes: options.maxStreamBufferBytes ?? 1024 * 1024,
   });
+  const blocking = createBlockingGate(options.maxBlocking ?? 100);
   const headers = () => ({ [SYNC_TOKEN_HEADER]: syncToken.current() });
   const dispatch = createDispatch({
-    executor: createExecutor(client, syncToken),
+    executor: createExecutor(client, syncToken, blocking),
     streams,
     stats: recorder,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
@@ -107,16 +118,19 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     const started = performance.now();
     recorder.stats.requests++;
     const { rawPath, query } = splitTarget(req.url ?? "/");
+    // The path only: the query may hold `?_token=`, which no log line may show.
+    const shown = `${req.method} ${rawPath}`;
     let status: number;
     let body: JsonOut;
+    let token: string | undefined;
     try {
       authorise(req, query);
       const answer = await dispatch(req, res, rawPath, query);
       if (answer === null) {
-        options.log?.(`${req.method} ${rawPath} ${res.statusCode} stream opened`);
+        options.log?.(`${shown} ${res.statusCode} stream opened`);
         return;
       }
-      [status, body] = answer;
+      [status, body, token] = answer;
     } catch (error) {
       const failure = errorResponse(error);
       for (const [name, value] of Object.entries(failure.headers)) res.setHeader(name, value);
@@ -124,9 +138,13 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     }
     if (res.destroyed || res.writableEnded || res.headersSent) return;
     const text = Buffer.from(stringify(body), "utf8");
-    res.writeHead(status, { ...headers(), "Content-Type": "application/json", "Content-Length": text.length });
+    res.writeHead(status, {
+      [SYNC_TOKEN_HEADER]: token ?? syncToken.current(),
+      "Content-Type": "application/json",
+      "Content-Length": text.length,
+    });
     res.end(text);
-    options.log?.(`${req.method} ${rawPath} ${status} ${(performance.now() - started).toFixed(1)}ms`);
+    options.log?.(`${shown} ${status} ${(performance.now() - started).toFixed(1)}ms`);
   }
 
   const server: Server = createServer((req, res) => {
@@ -143,7 +161,6 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   // Clients (undici, workerd) reuse connections; keep them longer than Node's 5 s.
   server.keepAliveTimeout = 30_000;
 
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -161,6 +178,9 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     resetStats: recorder.reset,
     get openStreams() {
       return streams.size;
+    },
+    get waitingBlocking() {
+      return blocking.size;
     },
     async close() {
       await streams.closeAll(500);

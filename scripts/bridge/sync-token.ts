@@ -6,7 +6,10 @@
  * reflects every earlier write, there is nothing to wait for, and the token a
  * client sends is ignored. The bridge still answers with a token on every
  * response, a sequence number that only grows, advanced by every request that
- * ran a command not known to be read-only.
+ * ran a command not known to be read-only. Each response carries the number
+ * as of the moment its own commands ran, so two writes answered at the same
+ * time carry two different tokens (what @upstash/redis's "Read Your Writes"
+ * test checks after each element of a Promise.all).
  */
 import { commandName, subcommandName, type Command } from "./command.ts";
 import { NUMKEYS_COMMANDS, READ_ALL_KEYS_COMMANDS, READ_FIRST_KEY_COMMANDS } from "./stats.ts";
@@ -32,8 +35,8 @@ function mayWrite(command: Command): boolean {
 export interface SyncToken {
   /** The token for a response sent now. */
   current(): string;
-  /** Advances the token when any of `commands` may have written. */
-  ran(commands: readonly Command[]): void;
+  /** Advances the token when any of `commands` may have written; returns the token for their response. */
+  ran(commands: readonly Command[]): string;
 }
 
 export function createSyncToken(): SyncToken {
@@ -42,6 +45,7 @@ export function createSyncToken(): SyncToken {
     current: () => String(sequence),
     ran(commands) {
       if (commands.some(mayWrite)) sequence++;
+      return String(sequence);
     },
   };
 }

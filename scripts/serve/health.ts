@@ -11,7 +11,10 @@ export interface HealthState {
 /**
  * The readiness check, on a listener of its own so it never shadows an
  * application's path: 200 when at least one workerd process runs and the
- * route store answers, 503 otherwise, with a JSON body saying which.
+ * route store answers, 503 otherwise, with a JSON body saying which. It asks
+ * no credential, so it belongs on an address only the load balancer reaches;
+ * `storeAnswers` is cached (store-check.ts) so probing it costs the store
+ * about one command a second.
  */
 export async function startHealthListener(address: ListenAddress, state: HealthState): Promise<Server> {
   const server = createServer((request, response) => {

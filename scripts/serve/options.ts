@@ -47,7 +47,8 @@ Serves the production bundle (what \`wrangler deploy\` uploads) under workerd on
   --drain-seconds N       SERVE_DRAIN_SECONDS  default 30
         on SIGTERM/SIGINT/SIGHUP, how long requests in flight may take to finish
   --health ADDR:PORT      SERVE_HEALTH
-        a readiness listener of its own: 200 when the route store answers, 503 otherwise
+        a readiness listener of its own: 200 when the route store answers (checked at most about
+        once a second), 503 otherwise; bind it where only the load balancer reaches it
   -h, --help
 
 Every [vars] setting of wrangler.toml can be overridden by an environment variable of the same

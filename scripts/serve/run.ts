@@ -9,6 +9,7 @@ import { prepareLaunch } from "./launch.ts";
 import { openSharedListeners } from "./listeners.ts";
 import type { ServeOptions } from "./options.ts";
 import { openRouteStore, storeAnswers } from "./route-store.ts";
+import { cachedStoreCheck } from "./store-check.ts";
 import { createSupervisor } from "./supervisor.ts";
 
 const WORKERD = join(ROOT, "node_modules", ".bin", "workerd");
@@ -62,7 +63,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       health = await startHealthListener(options.health, {
         serving: () => !stopping,
         processes: () => supervisor.pids().length,
-        storeAnswers: () => storeAnswers(store.settings),
+        storeAnswers: cachedStoreCheck(() => storeAnswers(store.settings)),
       });
       cleanups.push(() => new Promise<void>((resolve) => health?.close(() => resolve())));
     }

@@ -1,13 +1,11 @@
 /** The bridge when redis goes away and comes back, and the bridge CLI. */
-import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { createServer, type Socket } from "node:net";
-import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBridge, type RunningBridge } from "../../scripts/bridge/server.ts";
 import { freePort } from "../../scripts/lib/ports.ts";
 import { startRedisServer, type RunningRedisServer } from "../../scripts/lib/redis-server.ts";
+import { exitOf as exit, firstLine, runBridgeCli as run } from "./cli.ts";
 import { TOKEN } from "./harness.ts";
 
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -91,8 +89,6 @@ describe("redis that accepts connections but never answers", () => {
   });
 });
 
-type CliProcess = ChildProcessByStdio<null, Readable, Readable>;
-
 describe("CLI", () => {
   let redis: RunningRedisServer;
   beforeAll(async () => {
@@ -101,30 +97,6 @@ describe("CLI", () => {
   afterAll(async () => {
     await redis?.stop();
   });
-
-  function run(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
-    const childEnv = { ...process.env, ...env };
-    if (!("BRIDGE_TOKEN" in env)) delete childEnv.BRIDGE_TOKEN;
-    return spawn(process.execPath, ["scripts/bridge/main.ts", ...args], {
-      env: childEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-  }
-
-  function firstLine(child: CliProcess): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
-      lines.once("line", resolve);
-      child.once("exit", (code) => reject(new Error(`exited with ${code} before printing`)));
-    });
-  }
-
-  function exit(child: CliProcess): Promise<number | null> {
-    return new Promise((resolve) => {
-      if (child.exitCode !== null) resolve(child.exitCode);
-      else child.once("exit", (code) => resolve(code));
-    });
-  }
 
   it("prints one line with the URL, serves, and exits cleanly on SIGTERM", async () => {
     const child = run(["--redis-port", String(redis.port), "--port", "0", "--token", "cli-token"]);

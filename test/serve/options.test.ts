@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/worker-bundle.ts";
 import { serveBindings } from "../../scripts/serve/bindings.ts";
 import { readEnvFile } from "../../scripts/serve/env-file.ts";
+import { STORE_SECRETS, WORKER_SECRETS } from "../../scripts/serve/secrets.ts";
 import { parseServeOptions, UsageError } from "../../scripts/serve/options.ts";
 import { workerdConfig } from "../../scripts/serve/workerd-config.ts";
 
@@ -78,6 +79,22 @@ describe("serve settings", () => {
       UPSTASH_REDIS_REST_TOKEN: "t",
     });
     expect(serveBindings(bundle, {}, store, ["10.0.0.0/8"]).TRUSTED_PROXIES).toBe("10.0.0.0/8");
+  });
+
+  it("passes ADMIN_TOKEN and every other secret the worker reads from the environment (or --env-file)", () => {
+    const env = { ADMIN_TOKEN: "a-token-of-sixteen+", MAX_HOPS: "2", UNRELATED_SECRET: "no" };
+    expect(serveBindings(bundle, env, store, [])).toEqual({
+      MAX_HOPS: "2",
+      ADMIN_TOKEN: "a-token-of-sixteen+",
+      CLIENT_ADDRESS: "connection",
+      UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1",
+      UPSTASH_REDIS_REST_TOKEN: "t",
+    });
+    // An unset or empty secret is left out, so the worker says "not configured" rather than "too short".
+    expect(serveBindings(bundle, { ADMIN_TOKEN: "" }, store, [])).not.toHaveProperty("ADMIN_TOKEN");
+    // Every secret .dev.vars.example lists is one npm run serve passes (the store's it sets itself).
+    const example = readEnvFile(join(ROOT, ".dev.vars.example"));
+    expect(Object.keys(example).sort()).toEqual([...WORKER_SECRETS, ...STORE_SECRETS].sort());
   });
 
   it("reads an env file: comments, export, quotes", () => {
