@@ -24,6 +24,10 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // Pure functions with no I/O: one module graph per worker instead of
+          // one per file makes the loop about four times faster on a loaded
+          // machine; each test builds its own state through the factories.
+          isolate: false,
         },
       },
       {

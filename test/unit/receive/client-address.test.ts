@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { cidrContains, parseCidr, parseIp } from "../../src/lib/cidr.ts";
-import { parseClientAddressing, resolveClient } from "../../src/receive/client-address.ts";
-import { ConfigError } from "../../src/errors.ts";
-import { addForwardingHeaders, clientInfo } from "../../src/receive/forwarded.ts";
+import { cidrContains, parseCidr, parseIp } from "../../../src/lib/cidr.ts";
+import { parseClientAddressing, resolveClient } from "../../../src/receive/client-address.ts";
+import { ConfigError } from "../../../src/errors.ts";
+import { addForwardingHeaders, clientInfo } from "../../../src/receive/forwarded.ts";
 
 /** A request as `workerd serve` hands it over: the peer only in request.cf.clientIp. */
 function fromPeer(peer: string, headers: Record<string, string> = {}): Request {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createRoundRobinCounters, orderBackends } from "../../src/dispatch/balance.ts";
-import { createDownMarks } from "../../src/dispatch/down-marks.ts";
-import type { ForwardAction, Strategy } from "../../src/route-value/route.ts";
+import { createRoundRobinCounters, orderBackends } from "../../../src/dispatch/balance.ts";
+import { createDownMarks } from "../../../src/dispatch/down-marks.ts";
+import type { ForwardAction, Strategy } from "../../../src/route-value/route.ts";
 
 function action(strategy: Strategy, ...names: string[]): ForwardAction {
   return {

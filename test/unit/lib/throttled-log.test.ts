@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createFailureLog } from "../../src/cache/failure-log.ts";
-import { createLookupBudget } from "../../src/cache/lookup-budget.ts";
-import { createThrottledLog } from "../../src/lib/throttled-log.ts";
+import { createFailureLog } from "../../../src/cache/failure-log.ts";
+import { createLookupBudget } from "../../../src/cache/lookup-budget.ts";
+import { createThrottledLog } from "../../../src/lib/throttled-log.ts";
 
 describe("createThrottledLog", () => {
   it("writes the first event, then at most one line per interval saying how many it stands for", () => {

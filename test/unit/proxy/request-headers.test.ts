@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { addForwardingHeaders, clientInfo } from "../../src/receive/forwarded.ts";
-import { stripHopByHop } from "../../src/lib/hop-by-hop.ts";
-import { upstreamRequestHeaders } from "../../src/proxy/request-headers.ts";
+import { addForwardingHeaders, clientInfo } from "../../../src/receive/forwarded.ts";
+import { stripHopByHop } from "../../../src/lib/hop-by-hop.ts";
+import { upstreamRequestHeaders } from "../../../src/proxy/request-headers.ts";
 
 describe("stripHopByHop", () => {
   it("removes Connection, the headers it names, and the fixed hop-by-hop set", () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createFailureLog } from "../../src/cache/failure-log.ts";
-import { createLru } from "../../src/lib/lru.ts";
-import { createRouteCache } from "../../src/cache/route-cache.ts";
-import { fallbackRoute } from "../../src/lookup/fallback.ts";
-import { parseUpstream } from "../../src/route-value/upstream.ts";
-import type { Route } from "../../src/route-value/route.ts";
+import { createFailureLog } from "../../../src/cache/failure-log.ts";
+import { createLru } from "../../../src/lib/lru.ts";
+import { createRouteCache } from "../../../src/cache/route-cache.ts";
+import { fallbackRoute } from "../../../src/lookup/fallback.ts";
+import { parseUpstream } from "../../../src/route-value/upstream.ts";
+import type { Route } from "../../../src/route-value/route.ts";
 
 describe("createLru", () => {
   it("never holds more than its capacity and drops the least recently used", () => {

@@ -1,8 +1,8 @@
-import { createRouteCacheStats } from "../../src/cache/cache-stats.ts";
+import { createRouteCacheStats } from "../../../src/cache/cache-stats.ts";
 import { describe, expect, it } from "vitest";
-import { newRequestFacts, type RequestFacts } from "../../src/request-state.ts";
-import { metricsText } from "../../src/admin/metrics.ts";
-import { createTrafficCounters, OTHER_HOSTS, UNROUTED_HOST } from "../../src/metrics/counters.ts";
+import { newRequestFacts, type RequestFacts } from "../../../src/request-state.ts";
+import { metricsText } from "../../../src/admin/metrics.ts";
+import { createTrafficCounters, OTHER_HOSTS, UNROUTED_HOST } from "../../../src/metrics/counters.ts";
 
 function facts(fields: Partial<RequestFacts>): RequestFacts {
   return { ...newRequestFacts(), ...fields };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fallbackRoute } from "../../src/lookup/fallback.ts";
-import { createSpecCache } from "../../src/lookup/spec-cache.ts";
-import { parseUpstream } from "../../src/route-value/upstream.ts";
+import { fallbackRoute } from "../../../src/lookup/fallback.ts";
+import { createSpecCache } from "../../../src/lookup/spec-cache.ts";
+import { parseUpstream } from "../../../src/route-value/upstream.ts";
 
 describe("the parsed-value cache", () => {
   it("parses a value once and hands out the same spec for it afterwards", () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { inRanges, parseCidr, type CidrRange } from "../../src/lib/ip-range.ts";
-import { constantTimeEqual } from "../../src/lib/crypto.ts";
-import { deriveKey, hashPassword, parsePasswordHash } from "../../src/lib/password-hash.ts";
-import { orderBackends } from "../../src/dispatch/balance.ts";
-import type { ForwardAction } from "../../src/route-value/route.ts";
-import { parseRouteValue } from "../../src/route-value/value.ts";
+import { inRanges, parseCidr, type CidrRange } from "../../../src/lib/ip-range.ts";
+import { constantTimeEqual } from "../../../src/lib/crypto.ts";
+import { deriveKey, hashPassword, parsePasswordHash } from "../../../src/lib/password-hash.ts";
+import { orderBackends } from "../../../src/dispatch/balance.ts";
+import type { ForwardAction } from "../../../src/route-value/route.ts";
+import { parseRouteValue } from "../../../src/route-value/value.ts";
 
 const forward = (value: unknown) => parseRouteValue(JSON.stringify(value)).fallback as ForwardAction;
 const first = (action: ForwardAction, downUntil: (origin: string) => number = () => 0) =>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword } from "../../src/lib/password-hash.ts";
-import { type ForwardAction, type RedirectAction } from "../../src/route-value/route.ts";
-import { RouteSyntaxError } from "../../src/route-value/route-syntax-error.ts";
-import { parseRouteValue } from "../../src/route-value/value.ts";
+import { hashPassword } from "../../../src/lib/password-hash.ts";
+import { type ForwardAction, type RedirectAction } from "../../../src/route-value/route.ts";
+import { RouteSyntaxError } from "../../../src/route-value/route-syntax-error.ts";
+import { parseRouteValue } from "../../../src/route-value/value.ts";
 
 function refusal(value: unknown): string {
   try {

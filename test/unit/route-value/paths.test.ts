@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { splitTarget } from "../../src/receive/target.ts";
-import { findPathRule, matchPrefix, stripPrefix } from "../../src/route-value/paths.ts";
-import type { PathRule } from "../../src/route-value/route.ts";
+import { splitTarget } from "../../../src/receive/target.ts";
+import { findPathRule, matchPrefix, stripPrefix } from "../../../src/route-value/paths.ts";
+import type { PathRule } from "../../../src/route-value/route.ts";
 
 describe("matchPrefix: segment boundaries", () => {
   it.each([
