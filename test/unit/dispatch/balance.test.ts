@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRoundRobinCounters, orderBackends } from "../../../src/dispatch/balance.ts";
-import { createDownMarks } from "../../../src/dispatch/down-marks.ts";
 import type { ForwardAction, Strategy } from "../../../src/route-value/route.ts";
+import { parseRouteValue } from "../../../src/route-value/value.ts";
 
 function action(strategy: Strategy, ...names: string[]): ForwardAction {
   return {
@@ -14,6 +14,10 @@ function action(strategy: Strategy, ...names: string[]): ForwardAction {
   };
 }
 const names = (list: { origin: string }[]) => list.map((b) => b.origin.slice(7));
+
+const forward = (value: unknown) => parseRouteValue(JSON.stringify(value)).fallback as ForwardAction;
+const first = (action: ForwardAction, downUntil: (origin: string) => number = () => 0) =>
+  (orderBackends(action, { key: "k", now: 100, downUntil })[0]?.origin ?? "").slice(7);
 
 describe("orderBackends", () => {
   it("rotates round robin per key", () => {
@@ -57,17 +61,48 @@ describe("orderBackends", () => {
   });
 });
 
-describe("createDownMarks", () => {
-  it("expires marks and forgets the oldest past its bound", () => {
-    const marks = createDownMarks(2);
-    marks.mark("http://a", 1000);
-    expect(marks.until("http://a", 999)).toBe(1000);
-    expect(marks.until("http://a", 1000)).toBe(0);
-    marks.mark("http://a", 5000);
-    marks.mark("http://b", 5000);
-    marks.mark("http://c", 5000);
-    expect(["http://a", "http://b", "http://c"].map((o) => marks.until(o, 0))).toEqual([0, 5000, 5000]);
-    marks.clear("http://b");
-    expect(marks.until("http://b", 0)).toBe(0);
+describe("weighted backends", () => {
+  it("spreads smooth weighted round robin as nginx does: 5:1:1 is a a b a c a a", () => {
+    const action = forward({ backends: [{ url: "a", weight: 5 }, { url: "b" }, { url: "c" }] });
+    expect(Array.from({ length: 7 }, () => first(action)).join(" ")).toBe("a a b a c a a");
+  });
+
+  it("sends 9:1 exactly over 1,000 requests", () => {
+    const action = forward({
+      backends: [
+        { url: "a", weight: 9 },
+        { url: "b", weight: 1 },
+      ],
+    });
+    const counts = { a: 0, b: 0 };
+    for (let i = 0; i < 1000; i++) counts[first(action) as "a" | "b"]++;
+    expect(counts).toEqual({ a: 900, b: 100 });
+  });
+
+  it("random in proportion to the weights, within 5 points over 1,000 requests", () => {
+    const action = forward({
+      backends: [
+        { url: "a", weight: 9 },
+        { url: "b", weight: 1 },
+      ],
+      strategy: "random",
+    });
+    let a = 0;
+    for (let i = 0; i < 1000; i++) if (first(action) === "a") a++;
+    expect(Math.abs(a / 10 - 90)).toBeLessThanOrEqual(5);
+  });
+
+  it("gives a drained backend (weight 0) no traffic and skips one marked down", () => {
+    const action = forward({
+      backends: [
+        { url: "a", weight: 0 },
+        { url: "b", weight: 1 },
+        { url: "c", weight: 1 },
+      ],
+    });
+    const seen = new Set(Array.from({ length: 20 }, () => first(action, (o) => (o === "http://c" ? 500 : 0))));
+    expect([...seen]).toEqual(["b"]);
+    const order = orderBackends(action, { key: "k", now: 100, downUntil: () => 500 });
+    expect(order.map((b) => b.origin)).toEqual(["http://b", "http://c"]);
   });
 });
