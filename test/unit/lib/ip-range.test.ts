@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { inRanges, parseCidr, type CidrRange } from "../../../src/lib/ip-range.ts";
+import { inRanges, parseSourceRange, type CidrRange } from "../../../src/lib/ip-range.ts";
 
 describe("ip ranges", () => {
   const ranges = ["192.0.2.0/24", "2001:db8::/32", "198.51.100.7", "::ffff:203.0.113.0/120"].map(
-    (text) => parseCidr(text) as CidrRange,
+    (text) => parseSourceRange(text) as CidrRange,
   );
   it.each([
     ["192.0.2.77", true],
