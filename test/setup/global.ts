@@ -71,7 +71,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("bridgeToken", provided.bridgeToken);
   return async () => {
     if (--shared.users > 0) return;
-    delete holder[SHARED];
+    holder[SHARED] = undefined;
     await (await shared.started).stop();
   };
 }
