@@ -16,6 +16,7 @@ const checks: Array<[string, string, string[]]> = [
     ["types", "--check", "--strict-vars=false", "--env-file", ".dev.vars.example"],
   ],
   ["tsc (worker)", bin("tsc"), ["-p", "tsconfig.json"]],
+  ["tsc (unit tests, against the worker's types)", bin("tsc"), ["-p", "tsconfig.unit.json"]],
   ["tsc (scripts, tests)", bin("tsc"), ["-p", "tsconfig.node.json"]],
   ["eslint", bin("eslint"), ["."]],
   ["no import cycles, src/ imports downwards", process.execPath, ["scripts/check/cycles.ts"]],

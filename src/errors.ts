@@ -1,10 +1,12 @@
 import { clip } from "./lib/clip.ts";
 
-/**
+/*
  * Every way a request can fail, as a class that carries its HTTP status.
  * Handlers throw these; `renderError` (error-response.ts) is the one place that
  * turns them into responses, so statuses and bodies stay consistent.
  */
+
+/** What a RouterError may carry besides its status, code and message. */
 export interface RouterErrorOptions {
   /** Headers the error response carries (`Retry-After`). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -12,6 +14,7 @@ export interface RouterErrorOptions {
   readonly detail?: string;
 }
 
+/** The base of every error the router answers by itself. */
 export class RouterError extends Error {
   readonly status: number;
   /** A short machine-readable code, also written to the access log. */
@@ -43,7 +46,7 @@ export class InvalidHostError extends RouterError {
   }
 }
 
-/** No route key exists for this host: the seed answers 403 Forbidden. */
+/** No route key exists for this host: NO_ROUTE_STATUS, 403 Forbidden unless set (as the seed answered). */
 export class NoRouteError extends RouterError {
   constructor(host: string, status = 403) {
     super(status, "no_route", `No route for host ${host}.`);

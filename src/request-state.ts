@@ -21,7 +21,7 @@ export interface RequestFacts {
   host: string | null;
   hops: number;
   lookup: LookupOutcome;
-  /** How the route cache answered (hit, miss, stale, error); null before the lookup. */
+  /** How the route cache answered (hit, miss, stale, error, refused by the lookup budget); null before the lookup. */
   cache: CacheOutcome | null;
   /** The chosen upstream (`http://10.0.0.7:5000`), once there is one. */
   upstream: string | null;

@@ -16,7 +16,7 @@ export interface ProfileSummary {
  * each with a `// src/app.ts` comment) and by function. A runtime call (a
  * `Headers` method, `console.log`, `fetch`, timers) has no source of its
  * own: it is charged to the module that called it, under its own name, so a
- * row reads "src/access-log.ts → log".
+ * row reads "src/metrics/access-log.ts → log".
  */
 export function summarise(profile: CpuProfile, bundlePath: string, requests: number): ProfileSummary {
   const modules = moduleStarts(readFileSync(bundlePath, "utf8"));

@@ -2,8 +2,6 @@ import type { Context } from "hono";
 import { parse } from "hono/utils/cookie";
 import { base64urlBytes, constantTimeEqual, sha256, toBase64url } from "../lib/crypto.ts";
 
-/** Read from here by access.ts too. */
-
 /*
  * The login session and the token comparison, on WebCrypto alone. The
  * cookie holds an expiry and its HMAC-SHA256 keyed by ADMIN_TOKEN (RFC 2104),

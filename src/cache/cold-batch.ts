@@ -1,7 +1,7 @@
 import type { BatchAnswers, HostAnswer } from "../lookup/lookup.ts";
 import { RouteStoreError } from "../errors.ts";
 
-/** Reads the routes of several hosts in one round trip (route/lookup.ts `lookupRoutes`). */
+/** Reads the routes of several hosts in one round trip (lookup/lookup.ts `lookupRoutes`). */
 export type BatchLoader = (hosts: readonly string[]) => Promise<BatchAnswers>;
 
 export interface ColdBatchOptions {

@@ -1,8 +1,8 @@
-import { cidrContains, parseCidr as parseBlock, parseIp, type Cidr } from "./cidr.ts";
+import { cidrContains, parseCidr, parseIp, type Cidr } from "./cidr.ts";
 
 /**
  * One `ipAllowList.sourceRange` entry: a CIDR block as numbers, read by the
- * router's one address parser (proxy/cidr.ts, which TRUSTED_PROXIES uses
+ * router's one address parser (lib/cidr.ts, which TRUSTED_PROXIES uses
  * too), so matching an address is a mask and a compare. IPv4 lives in the
  * IPv4-mapped IPv6 space (RFC 4291 §2.5.5.2): `10.0.0.0/8` also matches
  * `::ffff:10.1.2.3` as a dual-stack socket reports it. Hono's ip-restriction
@@ -16,10 +16,12 @@ export interface CidrRange extends Cidr {
 
 /**
  * `192.0.2.0/24`, `2001:db8::/32`, or a single address (`/32` or `/128`
- * implied, as Traefik accepts). Returns why not when it is not one.
+ * implied, as Traefik accepts). Returns why not when it is not one: unlike
+ * lib/cidr.ts's parseCidr (null for anything else), the reason goes into the
+ * route value's refusal.
  */
-export function parseCidr(text: string): CidrRange | string {
-  const block = parseBlock(text);
+export function parseSourceRange(text: string): CidrRange | string {
+  const block = parseCidr(text);
   // JSON cannot hold a bigint: a route dumped as JSON (a dashboard, a test) shows the range as written.
   if (block) return { ...block, toJSON: () => text };
   const [address = "", prefix] = text.split("/");

@@ -18,8 +18,6 @@ export interface PasswordHash {
   readonly key: Uint8Array<ArrayBuffer>;
 }
 
-/** Re-exported: test/unit/policy-balance.test.ts imports it from here. */
-
 export const HASH_SCHEME = "$pbkdf2-sha256$";
 /** The Workers runtime refuses PBKDF2 above 100,000 iterations. */
 export const MAX_ITERATIONS = 100_000;

@@ -48,7 +48,8 @@ export interface BatchAnswers {
 }
 
 /**
- * Finds the route for a normalised host: 403 (NoRouteError) when none exists,
+ * Finds the route for a normalised host: NoRouteError with the status
+ * NO_ROUTE_STATUS names (403 unless set) when none exists,
  * 502 (InvalidRouteError, for this host only) when the deciding key holds
  * something that is not a route.
  */

@@ -2,7 +2,10 @@ import type { RateLimiter } from "./rate-limiter.ts";
 
 /** What the policies know of a request beyond the request itself, computed once before they run. */
 export interface PolicyFacts {
-  /** ClientInfo.clientIp (proxy/forwarded.ts): the connecting client, never X-Forwarded-For. */
+  /**
+   * ClientInfo.clientIp (receive/forwarded.ts, resolved by receive/client-address.ts): the client CLIENT_ADDRESS
+   * names. X-Forwarded-For counts only when the peer is one of TRUSTED_PROXIES, and then only the hops they added.
+   */
   readonly clientIp: string | null;
   /** The route key and path rule: a rate limit counts each client within it. */
   readonly scope: string;

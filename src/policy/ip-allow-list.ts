@@ -4,9 +4,12 @@ import type { PolicyFacts } from "./facts.ts";
 import { inRanges } from "../lib/ip-range.ts";
 
 /**
- * The real client address (ClientInfo.clientIp: CF-Connecting-IP, set by the
- * edge) against the ranges; X-Forwarded-For is the client's own word and is
- * never read. No address at all is outside every range.
+ * The real client address against the ranges: ClientInfo.clientIp, which
+ * receive/client-address.ts resolves as CLIENT_ADDRESS says (the edge's
+ * CF-Connecting-IP, or the TCP peer when self-hosted). X-Forwarded-For counts
+ * only when that peer is one of TRUSTED_PROXIES, read from the right past
+ * them; what a client wrote there itself never does. No address at all is
+ * outside every range.
  */
 export function ipAllowList(
   _request: Request,

@@ -5,7 +5,7 @@ export interface ClientInfo {
   /**
    * The real client's address, when known: CF-Connecting-IP at the edge, the
    * connection's peer (or what trusted proxies say) when self-hosted — never
-   * a value the client could choose (proxy/client-address.ts).
+   * a value the client could choose (receive/client-address.ts).
    */
   readonly clientIp: string | null;
   /** The X-Forwarded-For chain kept in front of clientIp; absent: the request's own header. */
@@ -24,7 +24,7 @@ export interface ClientInfo {
 /**
  * Describes the client from the request the platform handed us: its address
  * as CLIENT_ADDRESS says (resolveClient), scheme and port from the URL's
- * origin the platform built (split once, proxy/target.ts).
+ * origin the platform built (split once, receive/target.ts).
  */
 export function clientInfo(
   request: Request,

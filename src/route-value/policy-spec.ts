@@ -1,4 +1,4 @@
-import { parseCidr, type CidrRange } from "../lib/ip-range.ts";
+import { parseSourceRange, type CidrRange } from "../lib/ip-range.ts";
 import { parsePasswordHash, type PasswordHash } from "../lib/password-hash.ts";
 import { readDuration } from "./duration.ts";
 import { RouteSyntaxError } from "./route-syntax-error.ts";
@@ -98,7 +98,7 @@ const READERS: { readonly [K in keyof Policies]: (value: unknown, at: string) =>
       );
     }
     const ranges = list.map((item: unknown, i) => {
-      const range = typeof item === "string" ? parseCidr(item.trim()) : "not a string";
+      const range = typeof item === "string" ? parseSourceRange(item.trim()) : "not a string";
       if (typeof range === "string") throw new RouteSyntaxError(`${at}.sourceRange[${i}]: ${range}`);
       return range;
     });

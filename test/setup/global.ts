@@ -17,24 +17,61 @@ declare module "vitest" {
   }
 }
 
+interface Started {
+  readonly provided: {
+    readonly bundle: WorkerBundle;
+    readonly redisPort: number;
+    readonly bridgeUrl: string;
+    readonly bridgeToken: string;
+  };
+  stop(): Promise<void>;
+}
+
+/**
+ * The integration and browser projects (vitest.config.ts) both name this
+ * file, and vitest loads it once per project, in one process: the running
+ * stack is kept on globalThis so one `npm test` builds one bundle and starts
+ * one redis-server and one bridge, stopped when the last project is done.
+ */
+const SHARED = Symbol.for("edge-host-router.test-stack");
+interface Shared {
+  started: Promise<Started>;
+  users: number;
+}
+const holder = globalThis as { [SHARED]?: Shared };
+
+async function start(): Promise<Started> {
+  const workDir = mkdtempSync(join(tmpdir(), "router-suite-"));
+  const bundle = buildWorkerBundle(join(workDir, "bundle"));
+  const redis = await startRedisServer();
+  const bridgeToken = `test-token-${Math.random().toString(36).slice(2)}`;
+  const bridge = await startBridge({ redisPort: redis.port, token: bridgeToken });
+  return {
+    provided: { bundle, redisPort: redis.port, bridgeUrl: bridge.url, bridgeToken },
+    async stop() {
+      await bridge.close();
+      await redis.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * Starts what every integration test needs once: a real redis-server, the
  * REST bridge in front of it, and the worker bundle. Tests start their own
  * workerd (test/support/stack.ts) with the settings they exercise.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const workDir = mkdtempSync(join(tmpdir(), "router-suite-"));
-  const bundle = buildWorkerBundle(join(workDir, "bundle"));
-  const redis = await startRedisServer();
-  const bridgeToken = `test-token-${Math.random().toString(36).slice(2)}`;
-  const bridge = await startBridge({ redisPort: redis.port, token: bridgeToken });
-  project.provide("bundle", bundle);
-  project.provide("redisPort", redis.port);
-  project.provide("bridgeUrl", bridge.url);
-  project.provide("bridgeToken", bridgeToken);
+  const shared = (holder[SHARED] ??= { started: start(), users: 0 });
+  shared.users++;
+  const { provided } = await shared.started;
+  project.provide("bundle", provided.bundle);
+  project.provide("redisPort", provided.redisPort);
+  project.provide("bridgeUrl", provided.bridgeUrl);
+  project.provide("bridgeToken", provided.bridgeToken);
   return async () => {
-    await bridge.close();
-    await redis.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    if (--shared.users > 0) return;
+    holder[SHARED] = undefined;
+    await (await shared.started).stop();
   };
 }

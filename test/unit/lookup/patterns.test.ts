@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { candidateKeys, hostPatterns, parseHostPattern } from "../../src/lookup/patterns.ts";
+import { candidateKeys, hostPatterns, parseHostPattern } from "../../../src/lookup/patterns.ts";
 
 describe("hostPatterns", () => {
   it("tries the host, then every parent wildcard nearest first, never the apex, then the catch-all", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LoopDetectedError } from "../../src/errors.ts";
-import { checkHops, HOPS_HEADER, readHops } from "../../src/receive/loop.ts";
+import { LoopDetectedError } from "../../../src/errors.ts";
+import { checkHops, HOPS_HEADER, readHops } from "../../../src/receive/loop.ts";
 
 describe("hop counter", () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidHostError } from "../../src/errors.ts";
-import { normalizeHost } from "../../src/receive/host.ts";
+import { InvalidHostError } from "../../../src/errors.ts";
+import { normalizeHost } from "../../../src/receive/host.ts";
 
 describe("normalizeHost", () => {
   it.each([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword } from "../../src/lib/password-hash.ts";
-import { type ForwardAction, type RedirectAction } from "../../src/route-value/route.ts";
-import { RouteSyntaxError } from "../../src/route-value/route-syntax-error.ts";
-import { parseRouteValue } from "../../src/route-value/value.ts";
+import { hashPassword } from "../../../src/lib/password-hash.ts";
+import { type ForwardAction, type RedirectAction } from "../../../src/route-value/route.ts";
+import { RouteSyntaxError } from "../../../src/route-value/route-syntax-error.ts";
+import { parseRouteValue } from "../../../src/route-value/value.ts";
 
 function refusal(value: unknown): string {
   try {
@@ -98,28 +98,5 @@ describe("policies in a route value", () => {
 
   it("never echoes a refused password", () => {
     expect(refusal({ backends: "a:1", basicAuth: { users: ["alice:hunter2"] } })).not.toContain("hunter2");
-  });
-});
-
-describe("weights and sticky in a route value", () => {
-  it("keeps plain strings at weight 1 and turns round robin on for weights", () => {
-    const action = forward({ backends: [{ url: "a:1", weight: 9 }, "b:1", { url: "c:1", weight: 0 }] });
-    expect(action.weights).toEqual([9, 1, 0]);
-    expect(action.strategy).toBe("round-robin");
-    expect(forward({ backends: [{ url: "a:1", weight: 2 }, "b:1"], strategy: "random" }).strategy).toBe("random");
-    expect(forward({ backends: ["a:1", "b:1"] })).not.toHaveProperty("weights");
-  });
-
-  it("names each backend in the cookie by an opaque id, never its address", () => {
-    const action = forward({
-      backends: ["10.0.0.1:8080", "10.0.0.2:8080"],
-      sticky: { cookie: { name: "lb", secure: true, httpOnly: true, sameSite: "lax" } },
-    });
-    const sticky = action.sticky;
-    expect(sticky?.ids).toHaveLength(2);
-    expect(sticky?.ids[0]).toMatch(/^[0-9a-f]{16}$/);
-    expect(sticky?.ids[0]).not.toBe(sticky?.ids[1]);
-    expect(sticky?.setCookies[0]).toBe(`lb=${sticky?.ids[0] ?? ""}; Path=/; HttpOnly; Secure; SameSite=Lax`);
-    expect(sticky?.setCookies.join()).not.toContain("10.0.0");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deadKey, deadKeys, deadMember, deadMembers, sharedDownMarks } from "../../src/lookup/dead-set.ts";
-import { parseHipacheList, parseRouteValue } from "../../src/route-value/value.ts";
+import { deadKey, deadKeys, deadMember, deadMembers, sharedDownMarks } from "../../../src/lookup/dead-set.ts";
+import { parseHipacheList, parseRouteValue } from "../../../src/route-value/value.ts";
 
 const hipache = parseHipacheList(["site", "http://10.0.0.1:80", "http://10.0.0.2:80"]);
 const json = parseRouteValue('{"backends": ["10.0.0.1:80", "10.0.0.2:80"]}');

@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fallbackRoute } from "../../src/lookup/fallback.ts";
-import { createSpecCache } from "../../src/lookup/spec-cache.ts";
-import { parseUpstream } from "../../src/route-value/upstream.ts";
+import { createSpecCache } from "../../../src/lookup/spec-cache.ts";
 
 describe("the parsed-value cache", () => {
   it("parses a value once and hands out the same spec for it afterwards", () => {
@@ -29,13 +27,5 @@ describe("the parsed-value cache", () => {
     expect(cache.value("10.0.0.1:80")).toBe(a);
     cache.value("10.0.0.3:80");
     expect(cache.value("10.0.0.1:80")).not.toBe(a);
-  });
-});
-
-describe("fallbackRoute", () => {
-  it("is built once per configured upstream, not per request", () => {
-    const upstream = parseUpstream("10.0.0.9:8080");
-    expect(fallbackRoute(upstream)).toBe(fallbackRoute(upstream));
-    expect(fallbackRoute(upstream)).toMatchObject({ key: "FALLBACK_UPSTREAM", host: "*", pattern: "*" });
   });
 });

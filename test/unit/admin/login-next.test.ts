@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeNext } from "../../src/admin/login-next.ts";
+import { safeNext } from "../../../src/admin/login-next.ts";
 
 describe("safeNext: where the login form sends the operator", () => {
   it.each(["/", "/routes?filter=shop", "/tester?host=a.example.com&path=%2Fx"])(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rewriteLocation } from "../../src/proxy/location.ts";
+import { rewriteLocation } from "../../../src/proxy/location.ts";
 
 const upstream = { origin: "http://10.0.0.7:5000", basePath: "" };
 const based = { origin: "http://10.0.0.7:5000", basePath: "/v2" };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newRequestFacts } from "../../src/request-state.ts";
-import { isAdminRequest } from "../../src/admin/admin-host.ts";
+import { newRequestFacts } from "../../../src/request-state.ts";
+import { isAdminRequest } from "../../../src/admin/admin-host.ts";
 
 const is = (adminHost: string, header: string | null) =>
   isAdminRequest({ ADMIN_HOST: adminHost }, header, newRequestFacts());

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { splitTarget } from "../../src/receive/target.ts";
-import { findPathRule, matchPrefix, stripPrefix } from "../../src/route-value/paths.ts";
-import type { PathRule } from "../../src/route-value/route.ts";
+import { findPathRule, matchPrefix, stripPrefix } from "../../../src/route-value/paths.ts";
+import type { PathRule } from "../../../src/route-value/route.ts";
 
 describe("matchPrefix: segment boundaries", () => {
   it.each([
@@ -41,18 +40,5 @@ describe("findPathRule", () => {
     expect(findPathRule(rules, "/api/v3")?.prefix).toBe("/api");
     expect(findPathRule(rules, "/other")?.prefix).toBe("/");
     expect(findPathRule([rule("/api")], "/other")).toBeNull();
-  });
-});
-
-describe("splitTarget", () => {
-  it("keeps the path and query byte for byte", () => {
-    expect(splitTarget("http://h.example/a%2Fb//c?q=%20&r=1")).toEqual({
-      origin: "http://h.example",
-      path: "/a%2Fb//c",
-      query: "?q=%20&r=1",
-    });
-    expect(splitTarget("https://h.example:8443")).toEqual({ origin: "https://h.example:8443", path: "/", query: "" });
-    expect(splitTarget("http://h.example?x")).toEqual({ origin: "http://h.example", path: "/", query: "?x" });
-    expect(splitTarget("http://h.example/p#frag")).toEqual({ origin: "http://h.example", path: "/p", query: "" });
   });
 });

@@ -7,7 +7,7 @@ import {
   toBase64,
   toBase64url,
   toHex,
-} from "../../src/lib/crypto.ts";
+} from "../../../src/lib/crypto.ts";
 
 describe("crypto-util", () => {
   it("hashes with SHA-256 and writes lower-case hex", async () => {

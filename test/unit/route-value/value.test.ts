@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type ForwardAction, type RedirectAction } from "../../src/route-value/route.ts";
-import { RouteSyntaxError } from "../../src/route-value/route-syntax-error.ts";
-import { parseHipacheList, parseRouteValue } from "../../src/route-value/value.ts";
+import { type ForwardAction, type RedirectAction } from "../../../src/route-value/route.ts";
+import { RouteSyntaxError } from "../../../src/route-value/route-syntax-error.ts";
+import { parseHipacheList, parseRouteValue } from "../../../src/route-value/value.ts";
 
 function refusal(value: string): string {
   try {

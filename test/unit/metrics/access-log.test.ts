@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampled } from "../../src/metrics/access-log.ts";
+import { sampled } from "../../../src/metrics/access-log.ts";
 
 describe("access log sampling", () => {
   it("logs everything at 1 and nothing at 0, failures included", () => {
