@@ -10,7 +10,8 @@ export interface RouteStoreSettings {
  * overridden by an environment variable of the same name, the route store's
  * URL and token, and the client address taken from the connection (the edge's
  * CF-Connecting-IP would be whatever the client sent) unless CLIENT_ADDRESS
- * says otherwise.
+ * says otherwise. The dashboard's secret, ADMIN_TOKEN, is passed on when set
+ * (environment or --env-file), so ADMIN_HOST works self-hosted too.
  */
 export function serveBindings(
   bundle: WorkerBundle,
@@ -24,5 +25,6 @@ export function serveBindings(
   if (trustProxy.length > 0) bindings.TRUSTED_PROXIES = trustProxy.join(",");
   bindings.UPSTASH_REDIS_REST_URL = store.url;
   bindings.UPSTASH_REDIS_REST_TOKEN = store.token;
+  if (env.ADMIN_TOKEN) bindings.ADMIN_TOKEN = env.ADMIN_TOKEN;
   return bindings;
 }
