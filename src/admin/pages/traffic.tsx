@@ -35,6 +35,7 @@ function TrafficPage(props: { readonly report: TrafficReport; readonly commands:
     <Layout title="Cache and traffic" page="traffic" commands={props.commands}>
       <h1>Cache and traffic</h1>
       <Fleet fleet={report.fleet} />
+      <Beside report={report} />
       <h2 id="isolate">This isolate</h2>
       <p class="banner">
         <b>This isolate only</b> (id <code>{report.isolate}</code>, counting since {report.since}). At the edge every
@@ -180,6 +181,41 @@ function LatencyTable(props: { readonly latency: TrafficReport["upstreamLatency"
           <tr>
             <td>{b.le === "+Inf" ? "any" : `${b.le} ms`}</td>
             <td>{b.count}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The fleet's figures and the answering isolate's, side by side. */
+function Beside(props: { readonly report: TrafficReport }) {
+  const { report } = props;
+  const fleet = report.fleet;
+  if (fleet === null || fleet.problem !== null) return null;
+  const ms = (value: number | null) => (value === null ? "–" : `${value} ms`);
+  const rows: [string, string | number, string | number][] = [
+    ["requests", fleet.requests.total, report.requests.total],
+    ["5xx", fleet.requests["5xx"], report.requests["5xx"]],
+    ["mean upstream latency", ms(fleet.upstreamLatency.averageMs), ms(report.upstreamLatency.averageMs)],
+    ["route store commands", fleet.store.storeCommands, report.store.commands],
+    ["requests failed on the store", fleet.store.storeErrors, report.storeErrors],
+  ];
+  return (
+    <table class="beside">
+      <thead>
+        <tr>
+          <th>Counted so far</th>
+          <th>Every isolate</th>
+          <th>This isolate</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([label, all, own]) => (
+          <tr>
+            <td>{label}</td>
+            <td>{all}</td>
+            <td>{own}</td>
           </tr>
         ))}
       </tbody>
