@@ -1,5 +1,5 @@
 import type { RouteCacheStats } from "../cache/cache-stats.ts";
-import { CACHE_OUTCOMES, LATENCY_BOUNDS_MS, STATUS_CLASSES, type TrafficCounters } from "./counters.ts";
+import { CACHE_OUTCOMES, LATENCY_BOUNDS_MS, type TrafficCounters } from "./counters.ts";
 
 /*
  * What one isolate has counted, as one JSON value: the unit the fleet stats
@@ -87,28 +87,47 @@ export function countsOf(counters: TrafficCounters, sources: CountSources, now: 
   return counts;
 }
 
+/**
+ * Every figure is a count at a leaf of the same JSON tree (objects keyed by
+ * route key or minute, arrays of fixed length), so adding and subtracting
+ * walk the tree the same way whatever the figure.
+ */
+type Tree = number | Tree[] | { [key: string]: Tree };
+type Branch = Tree[] | { [key: string]: Tree };
+
+/** `into` += `more`, leaf by leaf, in place. */
+function addTree(into: Branch, more: Branch): void {
+  const target = into as Record<string, Tree>;
+  for (const [key, value] of Object.entries(more)) {
+    if (typeof value === "number") target[key] = ((target[key] as number | undefined) ?? 0) + value;
+    else addTree((target[key] ??= Array.isArray(value) ? [] : {}) as Branch, value);
+  }
+}
+
+/** `now` − `base` for the leaves `now` has (never below 0); what `now` no longer has is left out. */
+function subtractTree(now: Branch, base: Tree | undefined): Branch {
+  const from = (typeof base === "object" ? base : {}) as Record<string, Tree | undefined>;
+  const result: Record<string, Tree> = Array.isArray(now) ? ([] as unknown as Record<string, Tree>) : {};
+  for (const [key, value] of Object.entries(now)) {
+    const other = from[key];
+    result[key] =
+      typeof value === "number"
+        ? Math.max(0, value - (typeof other === "number" ? other : 0))
+        : subtractTree(value, other);
+  }
+  return result as Branch;
+}
+
+/** Minutes before `sinceMinute` left out of a per-minute record. */
+function recent<T>(byMinute: Record<string, T>, sinceMinute: number): Record<string, T> {
+  return Object.fromEntries(Object.entries(byMinute).filter(([minute]) => Number(minute) >= sinceMinute));
+}
+
 /** `into` += `more`, in place; minutes before `sinceMinute` are dropped from the result. */
 export function addCounts(into: FleetCounts, more: FleetCounts, sinceMinute = 0): FleetCounts {
-  for (const [host, classes] of Object.entries(more.hosts)) into.hosts[host] = addArrays(into.hosts[host], classes);
-  into.latency = addArrays(into.latency, more.latency);
-  into.latencySumMs += more.latencySumMs;
-  into.cache = addArrays(into.cache, more.cache);
-  into.store = addArrays(into.store, more.store);
-  for (const [minute, classes] of Object.entries(more.minutes)) {
-    if (Number(minute) < sinceMinute) continue;
-    into.minutes[minute] = addArrays(into.minutes[minute], classes);
-  }
-  for (const [minute, hosts] of Object.entries(more.hostMinutes)) {
-    if (Number(minute) < sinceMinute) continue;
-    const target = (into.hostMinutes[minute] ??= {});
-    for (const [host, pair] of Object.entries(hosts)) target[host] = addArrays(target[host], pair);
-  }
-  const recent = <T>(byMinute: Record<string, T>) =>
-    Object.fromEntries(Object.entries(byMinute).filter(([minute]) => Number(minute) >= sinceMinute));
-  if (sinceMinute > 0) {
-    into.minutes = recent(into.minutes);
-    into.hostMinutes = recent(into.hostMinutes);
-  }
+  addTree(into as unknown as Branch, more as unknown as Branch);
+  into.minutes = recent(into.minutes, sinceMinute);
+  into.hostMinutes = recent(into.hostMinutes, sinceMinute);
   return into;
 }
 
@@ -118,60 +137,38 @@ export function addCounts(into: FleetCounts, more: FleetCounts, sinceMinute = 0)
  * are left out, never made negative.
  */
 export function subtractCounts(now: FleetCounts, base: FleetCounts): FleetCounts {
-  const minus = (a: readonly number[], b: readonly number[] | undefined) =>
-    a.map((n, i) => Math.max(0, n - (b?.[i] ?? 0)));
-  const result = emptyCounts();
-  for (const [host, classes] of Object.entries(now.hosts)) result.hosts[host] = minus(classes, base.hosts[host]);
-  result.latency = minus(now.latency, base.latency);
-  result.latencySumMs = Math.max(0, now.latencySumMs - base.latencySumMs);
-  result.cache = minus(now.cache, base.cache);
-  result.store = minus(now.store, base.store);
-  for (const [minute, classes] of Object.entries(now.minutes)) {
-    const left = minus(classes, base.minutes[minute]);
-    if (left.some((n) => n > 0)) result.minutes[minute] = left;
-  }
-  for (const [minute, hosts] of Object.entries(now.hostMinutes)) {
-    const entries = Object.entries(hosts)
-      .map(([host, pair]): [string, number[]] => [host, minus(pair, base.hostMinutes[minute]?.[host])])
-      .filter(([, pair]) => (pair[0] ?? 0) > 0);
-    if (entries.length > 0) result.hostMinutes[minute] = Object.fromEntries(entries);
-  }
-  return result;
+  return subtractTree(now as unknown as Branch, base as unknown as Branch) as unknown as FleetCounts;
 }
 
-/** Whether anything was counted at all. */
-export function isEmpty(counts: FleetCounts): boolean {
-  const zero = (a: readonly number[]) => a.every((n) => n === 0);
-  return (
-    Object.values(counts.hosts).every(zero) &&
-    zero(counts.latency) &&
-    zero(counts.cache) &&
-    zero(counts.store) &&
-    Object.keys(counts.minutes).length === 0
-  );
+/** Whether no request was counted (the other figures follow from requests). */
+export function noRequests(counts: FleetCounts): boolean {
+  return Object.values(counts.hosts).every((classes) => classes.every((n) => n === 0));
 }
 
 /**
- * A stored value, checked field by field: a value this version cannot read
- * (another version's, or hand-written) is skipped, never summed as garbage.
+ * A stored value, checked: the five parts this version writes, with counts
+ * (finite numbers) at every leaf. Another version's value, or a hand-written
+ * one, is skipped, never summed as garbage.
  */
 export function parseCounts(value: unknown): FleetCounts | null {
+  const leaves = (tree: unknown, depth: number): boolean =>
+    typeof tree === "number"
+      ? Number.isFinite(tree)
+      : depth > 0 &&
+        typeof tree === "object" &&
+        tree !== null &&
+        Object.values(tree).every((t) => leaves(t, depth - 1));
   if (typeof value !== "object" || value === null) return null;
-  const v = value as Record<string, unknown>;
-  const numbers = (a: unknown, length?: number): a is number[] =>
-    Array.isArray(a) && (length === undefined || a.length === length) && a.every((n) => typeof n === "number");
-  const record = (r: unknown): r is Record<string, unknown> => typeof r === "object" && r !== null && !Array.isArray(r);
-  if (!record(v.hosts) || !Object.values(v.hosts).every((c) => numbers(c, STATUS_CLASSES.length))) return null;
-  if (!numbers(v.latency, LATENCY_BOUNDS_MS.length + 1) || typeof v.latencySumMs !== "number") return null;
-  if (!numbers(v.cache, CACHE_OUTCOMES.length) || !numbers(v.store, STORE_COUNTERS.length)) return null;
-  if (!record(v.minutes) || !Object.values(v.minutes).every((c) => numbers(c, STATUS_CLASSES.length))) return null;
-  if (!record(v.hostMinutes)) return null;
-  for (const hosts of Object.values(v.hostMinutes)) {
-    if (!record(hosts) || !Object.values(hosts).every((pair) => numbers(pair, 2))) return null;
-  }
-  return value as FleetCounts;
-}
-
-function addArrays(a: readonly number[] | undefined, b: readonly number[]): number[] {
-  return b.map((n, i) => n + (a?.[i] ?? 0));
+  const v = value as Partial<Record<keyof FleetCounts, unknown>>;
+  const sized = (a: unknown, length: number) => Array.isArray(a) && a.length === length && leaves(a, 1);
+  const ok =
+    sized(v.latency, LATENCY_BOUNDS_MS.length + 1) &&
+    sized(v.cache, CACHE_OUTCOMES.length) &&
+    sized(v.store, STORE_COUNTERS.length) &&
+    typeof v.latencySumMs === "number" &&
+    leaves(v.hosts, 2) &&
+    leaves(v.minutes, 2) &&
+    leaves(v.hostMinutes, 3) &&
+    [v.hosts, v.minutes, v.hostMinutes].every((r) => !Array.isArray(r));
+  return ok ? (value as FleetCounts) : null;
 }

@@ -1,7 +1,7 @@
 import type { RouteCacheStats } from "../cache/cache-stats.ts";
 import type { RouterConfig } from "../config.ts";
 import { isolateTraffic, type TrafficCounters } from "./counters.ts";
-import { countsOf, isEmpty, subtractCounts, emptyCounts, type FleetCounts } from "./fleet-counts.ts";
+import { countsOf, emptyCounts, noRequests, subtractCounts, type FleetCounts } from "./fleet-counts.ts";
 import { encodeEntry, fleetKey, fleetWriteFor, type FleetWrite } from "./fleet-store.ts";
 
 /*
@@ -103,9 +103,10 @@ export function createFleetFlusher(options: FleetFlusherOptions = {}): FleetFlus
       return now >= nextAt;
     },
     prepare(source, now) {
-      if (inFlight) return null;
       const { fleetStatsIntervalMs: interval } = source.config;
+      // Set first: requests during a write in flight do not ask again.
       nextAt = now + interval;
+      if (inFlight) return null;
       const totals = countsOf(
         counters,
         {
@@ -122,7 +123,7 @@ export function createFleetFlusher(options: FleetFlusherOptions = {}): FleetFlus
       const counts = subtractCounts(totals, base);
       // Minutes age out by themselves: only a new count is worth a command.
       const changed = JSON.stringify([counts.hosts, counts.latency, counts.cache, counts.store.slice(0, -1)]);
-      if (changed === lastSent || (lastSent === "" && landed === null && isEmpty({ ...counts, store: [0] }))) {
+      if (changed === lastSent || (lastSent === "" && landed === null && noRequests(counts))) {
         return null;
       }
       inFlight = true;
