@@ -6,7 +6,10 @@
 #   2. the project's dependencies (npm ci), whenever package-lock.json changed;
 #   3. redis-server, from Debian's packages when it is missing and we are root;
 #   4. with NEEDS_CHROMIUM=1 (npm test: the dashboard's browser tests), Debian's
-#      chromium the same way, unless CHROMIUM_PATH names a browser.
+#      chromium the same way, unless CHROMIUM_PATH names a browser;
+#   5. with NEEDS_PROMTOOL=1 (npm test: /metrics is checked by `promtool check
+#      metrics`), Debian's prometheus package, which has promtool, unless
+#      PROMTOOL_PATH names one.
 # Usage: bash scripts/run.sh <command> [args...]
 set -euo pipefail
 
@@ -71,8 +74,25 @@ ensure_chromium() {
   fi
 }
 
+ensure_promtool() {
+  if [ -n "${PROMTOOL_PATH:-}" ] && [ -x "$PROMTOOL_PATH" ]; then return; fi
+  if command -v promtool >/dev/null 2>&1; then return; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    # The package also holds the Prometheus server; its service is only started where the
+    # init system allows it (containers usually deny it with /usr/sbin/policy-rc.d).
+    log "promtool is missing: installing Debian's prometheus package (it has promtool) for the /metrics check"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends prometheus >&2
+  else
+    log "promtool is missing: the tests check /metrics with it. Install it (Debian/Ubuntu: sudo apt-get install prometheus; elsewhere the promtool binary from a Prometheus release on PATH, or PROMTOOL_PATH) and run this again."
+    exit 1
+  fi
+}
+
 ensure_node
 ensure_deps
 if [ "${NEEDS_REDIS:-1}" = "1" ]; then ensure_redis; fi
 if [ "${NEEDS_CHROMIUM:-0}" = "1" ]; then ensure_chromium; fi
+if [ "${NEEDS_PROMTOOL:-0}" = "1" ]; then ensure_promtool; fi
 exec "$@"

@@ -3,6 +3,8 @@ import type { AppEnv } from "./env.ts";
 import type { RequestFacts } from "./request-state.ts";
 import { accessLog } from "./metrics/access-log.ts";
 import { createAdminApp, secureAdminResponse } from "./admin/app.ts";
+import { adminCommands } from "./admin/store.ts";
+import type { FleetSource } from "./metrics/fleet-flush.ts";
 import { isAdminRequest } from "./admin/admin-host.ts";
 import { configuredRouteCache } from "./cache/configured-cache.ts";
 import type { RouteCache } from "./cache/route-cache.ts";
@@ -43,10 +45,10 @@ function isolateState(config: RouterConfig): IsolateState {
 /** The router: every request, whatever its method or path, is routed by Host. */
 export const app = new Hono<AppEnv>();
 
-app.use(accessLog<Env>({ sampleRate, clientIp }));
+app.use(accessLog<Env>({ sampleRate, clientIp, fleet: fleetSource }));
 
 /** The dashboard at ADMIN_HOST (src/admin/): it reads the isolate's cache, never routes. */
-const admin = createAdminApp({ routeCache: (env) => isolateState(readConfig(env)).cache });
+const admin = createAdminApp({ routeCache: (env) => isolateState(readConfig(env)).cache, fleet: fleetSource });
 
 app.all("*", async (c) => {
   const request = c.req.raw;
@@ -132,6 +134,7 @@ async function findRoute(
   facts.cache = result.outcome;
   if (result.route !== undefined) {
     facts.lookup = "hit";
+    facts.routeKey = result.route.pattern;
     return result.route;
   }
   const error = result.error;
@@ -151,6 +154,16 @@ function clientIp(request: Request, env: Env): string | null {
     return resolveClient(request, readConfig(env).clientAddress).clientIp;
   } catch {
     return null; // a configuration error: the log line says so, not who sent it
+  }
+}
+
+/** The fleet stats' settings and the route cache's counters; none while the configuration is broken. */
+function fleetSource(env: Env): FleetSource | null {
+  try {
+    const config = readConfig(env);
+    return { config, cacheStats: isolateState(config).cache.stats, dashboardCommands: () => adminCommands.sent };
+  } catch {
+    return null;
   }
 }
 

@@ -48,6 +48,8 @@ export interface RouterConfig {
   readonly routeRefreshIdleMs: number;
   /** Where the real client address comes from (CLIENT_ADDRESS, TRUSTED_PROXIES). */
   readonly clientAddress: ClientAddressing;
+  /** How often each isolate writes its counts for the fleet's figures (src/metrics/fleet-flush.ts). */
+  readonly fleetStatsIntervalMs: number;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -92,6 +94,7 @@ export function readConfig(bindings: object): RouterConfig {
     routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
     clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
+    fleetStatsIntervalMs: integer(env, "FLEET_STATS_INTERVAL_MS", 60_000, 1000, 3_600_000),
   };
   parsed.set(bindings, config);
   return config;

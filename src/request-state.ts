@@ -19,6 +19,12 @@ export type LookupOutcome =
 export interface RequestFacts {
   /** The normalised host, once the Host header has been read and found valid. */
   host: string | null;
+  /**
+   * The host pattern of the route key that matched (`app.example.com`,
+   * `*.example.com`, `*`), once a route is found: what the counters label a
+   * request with, so their labels follow the routes, not the names clients send.
+   */
+  routeKey: string | null;
   hops: number;
   lookup: LookupOutcome;
   /** How the route cache answered (hit, miss, stale, error, refused by the lookup budget); null before the lookup. */
@@ -39,6 +45,7 @@ export interface RequestFacts {
 export function newRequestFacts(): RequestFacts {
   return {
     host: null,
+    routeKey: null,
     hops: 0,
     lookup: "skipped",
     cache: null,

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -18,6 +19,9 @@ export interface CostStack {
   readonly upstream: string;
   /** An in-process upstream whose body is the request's path: which route version served it. */
   readonly echo: string;
+  /** The dashboard (ADMIN_HOST) and its bearer token, for what reading the fleet stats costs. */
+  readonly adminHost: string;
+  readonly adminToken: string;
   stop(): Promise<void>;
 }
 
@@ -39,10 +43,12 @@ export async function startCostStack(bundle: WorkerBundle, count: number): Promi
   const echo = await startEcho();
   stops.push(() => new Promise<void>((resolve) => echo.close(() => resolve())));
   const isolates: RunningWorkerd[] = [];
+  const adminHost = "admin.cost.test";
+  const adminToken = randomBytes(24).toString("base64url");
   for (let i = 0; i < count; i++) {
     const isolate = await startBundleWorkerd(bundle, bridge, {
       name: `isolate-${i}`,
-      vars: { ACCESS_LOG_SAMPLE_RATE: "0" },
+      vars: { ACCESS_LOG_SAMPLE_RATE: "0", ADMIN_HOST: adminHost, ADMIN_TOKEN: adminToken },
     });
     stops.push(() => isolate.stop());
     isolates.push(isolate);
@@ -53,6 +59,8 @@ export async function startCostStack(bundle: WorkerBundle, count: number): Promi
     isolates,
     upstream: upstream.match?.[1] ?? "",
     echo: `127.0.0.1:${(echo.address() as AddressInfo).port}`,
+    adminHost,
+    adminToken,
     async stop() {
       for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
     },

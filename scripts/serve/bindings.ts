@@ -12,7 +12,8 @@ export interface RouteStoreSettings {
  * worker reads (secrets.ts) that the environment sets, the route store's
  * URL and token, and the client address taken from the connection (the edge's
  * CF-Connecting-IP would be whatever the client sent) unless CLIENT_ADDRESS
- * says otherwise.
+ * says otherwise. The dashboard's secret, ADMIN_TOKEN, is one of those
+ * secrets, so ADMIN_HOST works self-hosted too.
  */
 export function serveBindings(
   bundle: WorkerBundle,

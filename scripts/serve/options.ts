@@ -39,7 +39,7 @@ Serves the production bundle (what \`wrangler deploy\` uploads) under workerd on
         run the Upstash REST bridge (loopback, fresh token) in front of this Redis; without it,
         UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN come from the environment or --env-file
   --env-file FILE         SERVE_ENV_FILE
-        KEY=VALUE lines (secrets, [vars] overrides); the environment wins over the file
+        KEY=VALUE lines (secrets such as ADMIN_TOKEN, [vars] overrides); the environment wins over the file
   --tls-cert FILE         SERVE_TLS_CERT       PEM certificate chain, leaf first
   --tls-key FILE          SERVE_TLS_KEY        PEM private key
   --trust-proxy CIDR      TRUSTED_PROXIES (comma-separated)

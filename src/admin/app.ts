@@ -18,10 +18,15 @@ import { routesPage } from "./routes-data.ts";
 import { adminStoreFor } from "./store.ts";
 import { testHost, type TestReport } from "./tester.ts";
 import { trafficReport, type RouterView } from "./traffic.ts";
+import type { FleetSource } from "../metrics/fleet-flush.ts";
+import { readFleet, type FleetRead } from "./fleet.ts";
+import { fleetReport, routeTraffic } from "./fleet-report.ts";
 
 export interface AdminOptions {
   /** The isolate's route cache for these bindings (app.ts owns it). */
   readonly routeCache: (env: Env) => RouterView;
+  /** What this isolate's fleet stats write (app.ts): a read sends the isolate's own pending write first. */
+  readonly fleet?: (env: Env) => FleetSource | null;
 }
 
 type AdminEnv = { Bindings: Env };
@@ -52,6 +57,15 @@ export function secureAdminResponse(response: Response): Response {
 
 export function createAdminApp(options: AdminOptions): AdminApp {
   const app = new Hono<AdminEnv>();
+
+  /** Every isolate's counts, summed: one round trip (src/admin/fleet.ts). */
+  const fleetOf = (c: Context<AdminEnv>): Promise<FleetRead> => {
+    const config = readConfig(c.env);
+    return readFleet(adminStoreFor(config), config, {
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      source: options.fleet?.(c.env) ?? null,
+    });
+  };
 
   app.use(async (c, next) => {
     await next();
@@ -90,8 +104,14 @@ export function createAdminApp(options: AdminOptions): AdminApp {
     const config = readConfig(c.env);
     const filter = filterOf(c);
     const cursor = cursorOf(c);
-    const page = await routesPage(adminStoreFor(config), { prefix: config.keyPrefix, filter, cursor });
-    return c.html(routesHtml({ page, filter, cursor, prefix: config.keyPrefix }));
+    const [page, fleet] = await Promise.all([
+      routesPage(adminStoreFor(config), { prefix: config.keyPrefix, filter, cursor }),
+      fleetOf(c),
+    ]);
+    const traffic = fleet.problem === null ? routeTraffic(fleet) : null;
+    return c.html(
+      routesHtml({ page, filter, cursor, prefix: config.keyPrefix, traffic, fleetCommands: fleet.commands }),
+    );
   };
   app.get("/", routesHandler);
   app.get("/routes", routesHandler);
@@ -121,7 +141,12 @@ export function createAdminApp(options: AdminOptions): AdminApp {
     return c.html(healthHtml(await healthReport(adminStoreFor(config), config)));
   });
 
-  app.get("/traffic", (c) => c.html(trafficHtml(trafficReport(options.routeCache(c.env)))));
+  app.get("/traffic", async (c) => {
+    const fleet = await fleetOf(c);
+    return c.html(
+      trafficHtml(trafficReport(options.routeCache(c.env), fleetReport(fleet, Date.now())), fleet.commands),
+    );
+  });
 
   app.get("/api", (c) =>
     c.json({
@@ -129,8 +154,9 @@ export function createAdminApp(options: AdminOptions): AdminApp {
         "/api/routes?q=&cursor=": "route keys, a page at a time (SCAN), parsed as the router reads them",
         "/api/test?host=&path=": "what the router does with that request, and why",
         "/api/health": "route store reachability, last failure, backends marked down",
-        "/api/traffic": "this isolate's requests, cache outcomes, busiest hosts, per-minute history",
-        "/metrics": "this isolate's counters in the Prometheus text format",
+        "/api/traffic":
+          "this isolate's requests, cache outcomes, busiest hosts, per-minute history; `fleet`: every isolate's, summed",
+        "/metrics": "this isolate's counters and the fleet's (router_fleet_*) in the Prometheus text format",
       },
     }),
   );
@@ -157,11 +183,15 @@ export function createAdminApp(options: AdminOptions): AdminApp {
     return c.json(await healthReport(adminStoreFor(config), config));
   });
 
-  app.get("/api/traffic", (c) => c.json(trafficReport(options.routeCache(c.env))));
+  app.get("/api/traffic", async (c) => {
+    const fleet = await fleetOf(c);
+    return c.json(trafficReport(options.routeCache(c.env), fleetReport(fleet, Date.now())));
+  });
 
-  app.get("/metrics", (c) =>
-    c.body(metricsText(options.routeCache(c.env)), 200, { "content-type": METRICS_CONTENT_TYPE }),
-  );
+  app.get("/metrics", async (c) => {
+    const fleet = await fleetOf(c);
+    return c.body(metricsText(options.routeCache(c.env), fleet), 200, { "content-type": METRICS_CONTENT_TYPE });
+  });
 
   app.notFound(() => {
     throw new AdminNotFoundError();

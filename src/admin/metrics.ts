@@ -6,6 +6,8 @@ import {
   type TrafficCounters,
 } from "../metrics/counters.ts";
 import { adminCommands } from "./store.ts";
+import type { FleetRead } from "./fleet.ts";
+import { fleetMetricLines } from "./fleet-metrics.ts";
 import type { RouterView } from "./traffic.ts";
 
 /** The Prometheus text exposition format, version 0.0.4. */
@@ -17,12 +19,17 @@ function label(value: string): string {
 }
 
 /**
- * This isolate's counters as Prometheus text. Every series carries no
- * isolate label (so sums across scrapes stay simple); `router_isolate_info`
- * names the isolate that answered, and `router_isolate_start_time_seconds`
- * tells a reset from a drop.
+ * This isolate's counters as Prometheus text, then the fleet's (every
+ * isolate's, summed: `router_fleet_*`, fleet-metrics.ts) when they were read.
+ * Every series carries no isolate label (so sums across scrapes stay
+ * simple); `router_isolate_info` names the isolate that answered, and
+ * `router_isolate_start_time_seconds` tells a reset from a drop.
  */
-export function metricsText(router: RouterView, counters: TrafficCounters = isolateTraffic): string {
+export function metricsText(
+  router: RouterView,
+  fleet: FleetRead | null = null,
+  counters: TrafficCounters = isolateTraffic,
+): string {
   const lines: string[] = [];
   const family = (name: string, type: string, help: string) =>
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -39,7 +46,7 @@ export function metricsText(router: RouterView, counters: TrafficCounters = isol
   family(
     "router_requests_total",
     "counter",
-    "Requests answered, by host (_unrouted: no route; _other: past the first 100 hosts) and status class.",
+    "Requests answered, by route key (host pattern; _unrouted: no route; _other: past the first 100) and status class.",
   );
   for (const [host, counts] of counters.hosts) {
     STATUS_CLASSES.forEach((name, i) => {
@@ -84,5 +91,6 @@ export function metricsText(router: RouterView, counters: TrafficCounters = isol
   lines.push(`router_lookup_budget_refused_total ${stats.budgetRefused}`);
   family("router_admin_store_commands_total", "counter", "Redis commands the dashboard itself sent.");
   lines.push(`router_admin_store_commands_total ${adminCommands.sent}`);
+  if (fleet !== null) lines.push(...fleetMetricLines(fleet, label));
   return `${lines.join("\n")}\n`;
 }

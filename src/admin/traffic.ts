@@ -1,12 +1,8 @@
-import {
-  CACHE_OUTCOMES,
-  LATENCY_BOUNDS_MS,
-  STATUS_CLASSES,
-  isolateTraffic,
-  type TrafficCounters,
-} from "../metrics/counters.ts";
+import { LATENCY_BOUNDS_MS, isolateTraffic, type TrafficCounters } from "../metrics/counters.ts";
+import { byClass, byOutcome, type ByClass, type ByOutcome } from "./by-class.ts";
 import type { RouteCacheStats } from "../cache/cache-stats.ts";
 import { adminCommands } from "./store.ts";
+import type { FleetReport } from "./fleet-report.ts";
 
 /** What the dashboard can see of the router's isolate state (app.ts hands it over). */
 export interface RouterView {
@@ -14,9 +10,6 @@ export interface RouterView {
   readonly size: number;
   readonly stats: RouteCacheStats;
 }
-
-export type ByClass = Record<(typeof STATUS_CLASSES)[number], number>;
-export type ByOutcome = Record<(typeof CACHE_OUTCOMES)[number], number>;
 
 /** The isolate's traffic as data: /api/traffic and the Cache and traffic page. */
 export interface TrafficReport {
@@ -51,20 +44,15 @@ export interface TrafficReport {
   readonly minutes: readonly { readonly at: string; readonly requests: ByClass; readonly cache: ByOutcome }[];
   /** Redis commands the dashboard itself sent from this isolate. */
   readonly dashboardCommands: number;
-}
-
-export function byClass(counts: readonly number[]): ByClass {
-  return Object.fromEntries(STATUS_CLASSES.map((name, i) => [name, counts[i] ?? 0])) as ByClass;
-}
-
-export function byOutcome(counts: readonly number[]): ByOutcome {
-  return Object.fromEntries(CACHE_OUTCOMES.map((name, i) => [name, counts[i] ?? 0])) as ByOutcome;
+  /** Every isolate's figures summed (fleet-report.ts); null when not read. */
+  readonly fleet: FleetReport | null;
 }
 
 const sum = (counts: readonly number[]) => counts.reduce((a, b) => a + b, 0);
 
 export function trafficReport(
   router: RouterView,
+  fleet: FleetReport | null = null,
   now = Date.now(),
   counters: TrafficCounters = isolateTraffic,
   topHosts = 10,
@@ -95,6 +83,7 @@ export function trafficReport(
       cache: byOutcome(bucket.cache),
     })),
     dashboardCommands: adminCommands.sent,
+    fleet,
   };
 }
 

@@ -3,6 +3,7 @@ import { RouteStoreError, RouterError } from "../errors.ts";
 import type { CacheOutcome } from "../cache/types.ts";
 import { newRequestFacts, type LookupOutcome, type RequestVariables } from "../request-state.ts";
 import { isolateTraffic } from "./counters.ts";
+import { isolateFleet, type FleetSource } from "./fleet-flush.ts";
 import { splitTarget } from "../receive/target.ts";
 
 /** One access log line: a flat JSON object, so log tools index every field. */
@@ -48,6 +49,8 @@ export interface AccessLogOptions<B extends object> {
   readonly sampleRate: (bindings: B) => number;
   /** The real client address for these bindings; default: the edge's CF-Connecting-IP. */
   readonly clientIp?: (request: Request, bindings: B) => string | null;
+  /** What the fleet stats write for these bindings (fleet-flush.ts); null or absent: nothing is written. */
+  readonly fleet?: (bindings: B) => FleetSource | null;
 }
 
 /**
@@ -72,6 +75,8 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
     const { status } = c.res;
     const error = c.error;
     isolateTraffic.record(facts, status, started, error instanceof RouteStoreError ? detailOf(error) : null);
+    // One comparison per request; the write itself runs after the response, in waitUntil.
+    if (options.fleet && isolateFleet.due(started)) scheduleFleetWrite(options.fleet(c.env), c.executionCtx);
     if (!sampled(status, options.sampleRate(c.env))) return;
     writeAccessLog({
       time: new Date(started).toISOString(),
@@ -98,6 +103,10 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
       totalMs: Date.now() - started,
     });
   });
+}
+
+function scheduleFleetWrite(source: FleetSource | null, ctx: { waitUntil(promise: Promise<unknown>): void }): void {
+  if (source !== null) ctx.waitUntil(isolateFleet.flush(source, Date.now()));
 }
 
 /** The edge's Ray ID when it looks like one, so our id matches Cloudflare's logs. */

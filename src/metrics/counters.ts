@@ -7,7 +7,8 @@ import type { RequestFacts } from "../request-state.ts";
  * minute are known); the admin app (src/admin/) only reads them. At the edge
  * every isolate has its own, so every figure here is "this isolate, since it
  * started"; Prometheus counters reset when the isolate does, which rate()
- * handles (a drop is read as a reset).
+ * handles (a drop is read as a reset). fleet-flush.ts writes them to the
+ * store now and then, so that the dashboard can sum every isolate's.
  */
 
 /** 1xx … 5xx; anything else (499 counts as 4xx) is clamped into that range. */
@@ -16,8 +17,12 @@ export const CACHE_OUTCOMES = ["hit", "miss", "stale", "error", "refused"] as co
 /** Upper bounds (ms) of the upstream latency histogram, as Prometheus `le` buckets (+Inf implied). */
 export const LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
 
-/** Requests of a host that found no route (or none was looked up) share one label. */
+/** Requests that matched no route key (none, an invalid value, the store failed, refused before the lookup) share one label. */
 export const UNROUTED_HOST = "_unrouted";
+/** Requests with no route sent to FALLBACK_UPSTREAM. */
+export const FALLBACK_HOST = "_fallback";
+/** The dashboard's own requests (ADMIN_HOST). */
+export const DASHBOARD_HOST = "_dashboard";
 /** Hosts past the first `maxHosts` share one label, so hostile traffic cannot grow memory or label sets. */
 export const OTHER_HOSTS = "_other";
 
@@ -31,6 +36,22 @@ export interface MinuteBucket {
   readonly classes: ClassCounts;
   /** Per cache outcome, in CACHE_OUTCOMES order. */
   readonly cache: number[];
+  /** Per host label: [requests, 5xx], for the routes' last hour. */
+  readonly hosts: Map<string, HostMinute>;
+}
+
+/** A host's minute: requests, and how many of them were 5xx. */
+export type HostMinute = [requests: number, errors: number];
+
+/**
+ * The label a request is counted under: the route key's host pattern that
+ * matched (`*.example.com` for every subdomain it routes), never the Host a
+ * client sent, so the number of labels follows the routes.
+ */
+export function hostLabel(facts: RequestFacts): string {
+  if (facts.dashboard) return DASHBOARD_HOST;
+  if (facts.routeKey !== null) return facts.routeKey;
+  return facts.lookup === "fallback" ? FALLBACK_HOST : UNROUTED_HOST;
 }
 
 /** The last store failure a request ran into (its detail, as the access log has it). */
@@ -66,7 +87,7 @@ export interface CounterOptions {
 }
 
 export function createTrafficCounters(options: CounterOptions = {}): TrafficCounters {
-  const { maxHosts = 100, minutes = 30, now = Date.now } = options;
+  const { maxHosts = 100, minutes = 60, now = Date.now } = options;
   const classes: ClassCounts = [0, 0, 0, 0, 0];
   const hosts = new Map<string, ClassCounts>();
   const cache = zeros(CACHE_OUTCOMES.length);
@@ -76,6 +97,7 @@ export function createTrafficCounters(options: CounterOptions = {}): TrafficCoun
     minute: -1,
     classes: [0, 0, 0, 0, 0],
     cache: zeros(CACHE_OUTCOMES.length),
+    hosts: new Map(),
   }));
   let storeErrors = 0;
   let lastStoreFailure: StoreFailure | null = null;
@@ -87,6 +109,7 @@ export function createTrafficCounters(options: CounterOptions = {}): TrafficCoun
       bucket.minute = minute;
       bucket.classes.fill(0);
       bucket.cache.fill(0);
+      bucket.hosts.clear();
     }
     return bucket;
   }
@@ -115,9 +138,18 @@ export function createTrafficCounters(options: CounterOptions = {}): TrafficCoun
       classes[index] = (classes[index] ?? 0) + 1;
       bucket.classes[index] = (bucket.classes[index] ?? 0) + 1;
       started(at);
-      // A miss is any name at all (a scan, a typo): never give it its own label.
-      const counts = hostCounts(facts.host === null || facts.lookup === "miss" ? UNROUTED_HOST : facts.host);
+      const label = hostLabel(facts);
+      const counts = hostCounts(label);
       counts[index] = (counts[index] ?? 0) + 1;
+      // Past maxHosts the minute's label is the one the totals use (hostCounts decided it).
+      const named = hosts.get(label) === counts ? label : OTHER_HOSTS;
+      let minute = bucket.hosts.get(named);
+      if (minute === undefined) {
+        minute = [0, 0];
+        bucket.hosts.set(named, minute);
+      }
+      minute[0]++;
+      if (index === 4) minute[1]++;
       if (facts.cache !== null) {
         const outcome = CACHE_OUTCOMES.indexOf(facts.cache);
         cache[outcome] = (cache[outcome] ?? 0) + 1;
@@ -158,8 +190,13 @@ export function createTrafficCounters(options: CounterOptions = {}): TrafficCoun
         const bucket = ring[minute % minutes] as MinuteBucket;
         result.push(
           bucket.minute === minute
-            ? { minute, classes: [...bucket.classes], cache: [...bucket.cache] }
-            : { minute, classes: zeros(STATUS_CLASSES.length), cache: zeros(CACHE_OUTCOMES.length) },
+            ? {
+                minute,
+                classes: [...bucket.classes],
+                cache: [...bucket.cache],
+                hosts: new Map([...bucket.hosts].map(([host, [n, e]]) => [host, [n, e]])),
+              }
+            : { minute, classes: zeros(STATUS_CLASSES.length), cache: zeros(CACHE_OUTCOMES.length), hosts: new Map() },
         );
       }
       return result;

@@ -44,7 +44,7 @@ async function fitsWidth(): Promise<boolean> {
 
 beforeAll(async () => {
   [admin, apps, browser] = await Promise.all([
-    startAdminRouter("browser", {}, "router.localhost"),
+    startAdminRouter("browser", { FLEET_STATS_INTERVAL_MS: "1000" }, "router.localhost"),
     Promise.all([startDemoApp({ name: "p5001" }), startDemoApp({ name: "p5002" })]),
     launchBrowser(),
   ]);
@@ -95,6 +95,12 @@ describe("the dashboard in Chromium, without JavaScript", { timeout: 60_000 }, (
       expect(main).toContain(host);
     }
     expect(main).toContain("weight 2");
+    // Each route's last hour, every isolate: 8 requests for p5001, 4 for p5002, none for the rest.
+    const row = (host: string) =>
+      page.locator("tbody tr", { hasText: host }).first().locator('td[data-label="Last hour"]');
+    expect(await row("p5001.localhost").textContent()).toContain("8 req");
+    expect(await row("p5002.localhost").textContent()).toContain("4 req");
+    expect(await row("shop.localhost").textContent()).toContain("0 req");
     const invalid = page.locator("tr.invalid");
     await expect.poll(() => invalid.textContent()).toContain('unsupported scheme "ftp"');
     const color = await invalid
@@ -137,11 +143,22 @@ describe("the dashboard in Chromium, without JavaScript", { timeout: 60_000 }, (
     await shot("health");
   });
 
-  it("shows this isolate's cache and traffic with charts", async () => {
+  it("shows every isolate's traffic (the fleet) beside this isolate's own, with charts", async () => {
     await page.click("text=Cache and traffic");
     const main = (await page.textContent("main")) ?? "";
+    expect(main).toContain("Every isolate");
     expect(main).toContain("This isolate only");
     expect(main).toContain("p5001.localhost");
+    // The fleet's figures: the requests sent above, summed from the fleet hash.
+    const fleetRoutes = await page.locator("table.fleet-hosts tbody tr").allTextContents();
+    expect(fleetRoutes.find((row) => row.includes("p5001.localhost"))).toMatch(/p5001\.localhost\s*8\s*2xx 8/);
+    expect(fleetRoutes.find((row) => row.includes("p5002.localhost"))).toMatch(/p5002\.localhost\s*4\s*2xx 4/);
+    const tile = (label: string) => page.locator(".tiles.fleet .tile", { hasText: label }).locator("b").textContent();
+    expect(Number(await tile("requests, every isolate"))).toBeGreaterThanOrEqual(14);
+    expect(Number(await tile("isolates reporting"))).toBe(1);
+    const fleetChart = page.locator('svg.chart[aria-label^="Fleet requests per minute"]');
+    expect(await fleetChart.getAttribute("aria-label")).toMatch(/in the last 60 minutes/);
+    expect(await fleetChart.locator("rect").count()).toBeGreaterThan(0);
     expect(await page.locator("svg.chart rect").count()).toBeGreaterThan(1);
     await shot("traffic");
   });

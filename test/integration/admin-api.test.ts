@@ -182,6 +182,10 @@ describe("metrics and traffic", () => {
     expect(text).toMatch(/router_route_cache_lookups_total\{outcome="miss"\} [1-9]/);
     expect(text).toMatch(/router_route_cache_entries [1-9]/);
     expect(text).toContain("router_store_errors_total 0");
+    // The fleet's: every isolate's (here one), this isolate's own counts written with the scrape's read.
+    expect(text).toContain("router_fleet_up 1");
+    expect(Number(/router_fleet_requests_total\{host="p5001.localhost",class="2xx"\} (\d+)/.exec(text)?.[1])).toBe(3);
+    expect(text).toContain("# TYPE router_fleet_upstream_latency_seconds histogram");
     // Every sample line is `name{labels} number`.
     for (const line of text
       .trim()
@@ -200,8 +204,25 @@ describe("metrics and traffic", () => {
     }>("/api/traffic");
     expect(traffic.isolate).toMatch(/^[0-9a-f]{8}$/);
     expect(traffic.requests.total).toBeGreaterThan(0);
-    expect(traffic.minutes).toHaveLength(30);
+    expect(traffic.minutes).toHaveLength(60);
     expect(traffic.cacheEntries).toBeGreaterThan(0);
+  });
+
+  it("labels a wildcard route's requests with its route key, never the names clients sent", async () => {
+    for (const name of ["a", "b", "c"]) {
+      expect((await send(admin.router.url, { host: `${name}.wild.localhost` })).status).toBe(200);
+    }
+    const text = (await send(admin.router.url, { host: admin.host, path: "/metrics", headers: bearer(admin.token) }))
+      .text;
+    expect(text).toContain('router_requests_total{host="*.wild.localhost",class="2xx"} 3');
+    expect(text).toContain('router_fleet_requests_total{host="*.wild.localhost",class="2xx"} 3');
+    expect(text).not.toContain("a.wild.localhost");
+    const traffic = await api<{
+      fleet: { problem: string | null; busiestHosts: { host: string; total: number }[]; lastHour: { total: number } };
+    }>("/api/traffic");
+    expect(traffic.fleet.problem).toBeNull();
+    expect(traffic.fleet.busiestHosts).toContainEqual(expect.objectContaining({ host: "*.wild.localhost", total: 3 }));
+    expect(traffic.fleet.lastHour.total).toBeGreaterThanOrEqual(7);
   });
 });
 

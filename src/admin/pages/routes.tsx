@@ -1,5 +1,6 @@
 import { clip } from "../../lib/clip.ts";
 import { kindOf, type RouteRow, type RoutesPage } from "../routes-data.ts";
+import type { RouteTraffic } from "../fleet-report.ts";
 import { backendLists, otherFields } from "../spec-view.ts";
 import { Fields } from "./fields.tsx";
 import { html, Layout } from "./layout.tsx";
@@ -10,6 +11,10 @@ export interface RoutesProps {
   /** The cursor this page started at ("0": the first page). */
   readonly cursor: string;
   readonly prefix: string;
+  /** Requests and 5xx per route key in the last hour, every isolate; null when the fleet's counts could not be read. */
+  readonly traffic: RouteTraffic | null;
+  /** Commands the fleet read cost (added to the page's). */
+  readonly fleetCommands: number;
 }
 
 function ttlText(ttl: number | null): string {
@@ -25,7 +30,19 @@ function rawText(raw: RouteRow["raw"]): string {
   return clip(typeof raw === "string" ? raw : raw.join(" "), 300);
 }
 
-function Row(props: { readonly row: RouteRow }) {
+/** The route's last hour, every isolate: requests, and its 5xx in red. */
+function LastHour(props: { readonly traffic: RouteTraffic | null; readonly host: string }) {
+  if (props.traffic === null) return <span class="muted">–</span>;
+  const { requests, errors } = props.traffic.get(props.host) ?? { requests: 0, errors: 0 };
+  return (
+    <span class="last-hour">
+      {requests} req
+      {errors > 0 ? <span class="bad"> · {errors} 5xx</span> : <span class="muted"> · 0 5xx</span>}
+    </span>
+  );
+}
+
+function Row(props: { readonly row: RouteRow; readonly traffic: RouteTraffic | null }) {
   const { row } = props;
   const spec = row.spec;
   const more = spec ? { ...(spec.label ? { identifier: spec.label } : {}), ...otherFields(spec) } : {};
@@ -64,6 +81,9 @@ function Row(props: { readonly row: RouteRow }) {
       >
         {spec ? <Fields fields={more} /> : <code>{rawText(row.raw)}</code>}
       </td>
+      <td data-label="Last hour">
+        <LastHour traffic={props.traffic} host={row.host} />
+      </td>
       <td data-label="TTL">{ttlText(row.ttl)}</td>
     </tr>
   );
@@ -79,7 +99,7 @@ function RoutesPageView(props: RoutesProps) {
   const nextHref =
     page.next === null ? null : `/routes?q=${encodeURIComponent(filter)}&cursor=${encodeURIComponent(page.next)}`;
   return (
-    <Layout title="Routes" page="routes" commands={page.commands}>
+    <Layout title="Routes" page="routes" commands={page.commands + props.fleetCommands}>
       <h1>Routes</h1>
       <form class="inline" method="get" action="/routes">
         <label>
@@ -99,7 +119,7 @@ function RoutesPageView(props: RoutesProps) {
             · keys under the prefix <code>{props.prefix}</code>
           </>
         )}{" "}
-        · read with SCAN, in pages.
+        · read with SCAN, in pages · last hour: requests and 5xx of every isolate, by route key.
       </p>
       {page.routes.length === 0 ? (
         <p class="banner">No route keys{filter ? ` containing "${filter}"` : ""} on this page.</p>
@@ -111,12 +131,13 @@ function RoutesPageView(props: RoutesProps) {
               <th>Kind</th>
               <th>Backends</th>
               <th>Policies and more</th>
+              <th title="Requests and 5xx in the last hour, every isolate">Last hour</th>
               <th>TTL</th>
             </tr>
           </thead>
           <tbody>
             {page.routes.map((row) => (
-              <Row row={row} />
+              <Row row={row} traffic={props.traffic} />
             ))}
           </tbody>
         </table>

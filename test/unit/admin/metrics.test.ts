@@ -13,11 +13,11 @@ const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 describe("Prometheus text", () => {
   it("escapes label values and states every family's type", () => {
     const counters = createTrafficCounters({ now: () => T0 });
-    counters.record(facts({ host: 'we"ird\\host', lookup: "hit", upstreamMs: 30 }), 200, T0, null);
+    counters.record(facts({ host: "x", routeKey: 'we"ird\\host', lookup: "hit", upstreamMs: 30 }), 200, T0, null);
     const stats = createRouteCacheStats({ routes: () => 7, misses: () => 0 });
     stats.storeRoundTrips = 2;
     stats.storeCommands = 3;
-    const text = metricsText({ size: 7, stats }, counters);
+    const text = metricsText({ size: 7, stats }, null, counters);
     expect(text).toContain('router_requests_total{host="we\\"ird\\\\host",class="2xx"} 1');
     expect(text).toContain("router_route_cache_entries 7");
     expect(text).toContain("router_store_commands_total 3");
