@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.ts";
+import type { EncodedCharacterPolicy } from "./receive/canonical-path.ts";
 import { parseClientAddressing, type ClientAddressing } from "./receive/client-address.ts";
 import { parseUpstreamAs, type Upstream } from "./route-value/upstream.ts";
 
@@ -48,6 +49,8 @@ export interface RouterConfig {
   readonly routeRefreshIdleMs: number;
   /** Where the real client address comes from (CLIENT_ADDRESS, TRUSTED_PROXIES). */
   readonly clientAddress: ClientAddressing;
+  /** Encoded characters a request path may carry (ALLOW_ENCODED_*); all refused by default. */
+  readonly encodedCharacters: EncodedCharacterPolicy;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -92,6 +95,15 @@ export function readConfig(bindings: object): RouterConfig {
     routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
     clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
+    encodedCharacters: {
+      allowEncodedSlash: boolean(env, "ALLOW_ENCODED_SLASH", false),
+      allowEncodedBackSlash: boolean(env, "ALLOW_ENCODED_BACK_SLASH", false),
+      allowEncodedNullCharacter: boolean(env, "ALLOW_ENCODED_NULL_CHARACTER", false),
+      allowEncodedSemicolon: boolean(env, "ALLOW_ENCODED_SEMICOLON", false),
+      allowEncodedPercent: boolean(env, "ALLOW_ENCODED_PERCENT", false),
+      allowEncodedQuestionMark: boolean(env, "ALLOW_ENCODED_QUESTION_MARK", false),
+      allowEncodedHash: boolean(env, "ALLOW_ENCODED_HASH", false),
+    },
   };
   parsed.set(bindings, config);
   return config;
