@@ -35,7 +35,9 @@ import { asObject, upstream, type JsonObject } from "./value-reading.ts";
  * A paths entry is a backend string, a list of backends, or an object with
  * the fields above except "paths", plus "strip": true to remove the prefix.
  * Entries inherit strategy, timeout, header edits, sticky and policies from
- * the route; an entry's own setting replaces the route's (null: none).
+ * the route; an entry's own setting replaces the route's (null: none). An
+ * entry with neither "backends" nor "redirect" (only policies, say) uses the
+ * route's.
  */
 
 const ROUTE_FIELDS = new Set([
@@ -89,14 +91,21 @@ export function parseJsonRoute(text: string): RouteSpec {
     policies: undefined,
   });
   const fallback = readAction(route, "", own);
-  const paths = route["paths"] === undefined ? [] : readPaths(route["paths"], own);
+  const paths = route["paths"] === undefined ? [] : readPaths(route["paths"], own, actionFields(route));
   if (fallback === null && paths.length === 0) {
     throw new RouteSyntaxError('a JSON route needs "backends", "redirect" or "paths"');
   }
   return { kind: "json", paths, fallback, label: null };
 }
 
-function readPaths(value: unknown, inherited: Inherited): PathRule[] {
+/** The route's "backends", or its "redirect" and "status", as written: what an entry without either inherits. */
+function actionFields(route: JsonObject): JsonObject {
+  const inherited: Record<string, unknown> = {};
+  for (const name of ["backends", "redirect", "status"]) if (route[name] !== undefined) inherited[name] = route[name];
+  return inherited;
+}
+
+function readPaths(value: unknown, inherited: Inherited, routeAction: JsonObject): PathRule[] {
   const paths = asObject(value, '"paths"');
   const rules: PathRule[] = [];
   for (const [prefix, entry] of Object.entries(paths)) {
@@ -111,8 +120,16 @@ function readPaths(value: unknown, inherited: Inherited): PathRule[] {
     checkFields(object, ENTRY_FIELDS, where);
     const strip = object["strip"] ?? false;
     if (typeof strip !== "boolean") throw new RouteSyntaxError(`${field(where, "strip")} must be true or false`);
-    const action = readAction(object, where, readSettings(object, where, inherited));
-    if (action === null) throw new RouteSyntaxError(`${where} needs "backends" or "redirect"`);
+    // Neither backends nor redirect: the route's, read again with this entry's settings (its sticky, its policies).
+    const inheritsAction = object["backends"] === undefined && object["redirect"] === undefined;
+    const action = readAction(
+      inheritsAction ? { ...routeAction, ...object } : object,
+      where,
+      readSettings(object, where, inherited),
+    );
+    if (action === null) {
+      throw new RouteSyntaxError(`${where} needs "backends" or "redirect" (the route has neither to inherit)`);
+    }
     rules.push({ prefix, strip, action });
   }
   if (rules.length === 0) throw new RouteSyntaxError('"paths" is empty');

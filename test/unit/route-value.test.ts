@@ -132,6 +132,41 @@ describe("parseRouteValue: JSON routes", () => {
     expect(old?.action).toMatchObject({ type: "redirect", status: 308 });
   });
 
+  it("lets an entry with only policies or only headers inherit the route's backends or redirect", () => {
+    const spec = parseRouteValue(
+      JSON.stringify({
+        backends: [{ url: "10.0.0.1:80", weight: 3 }, "10.0.0.2:80"],
+        paths: {
+          "/admin": { ipAllowList: { sourceRange: ["192.0.2.0/24"] } },
+          "/tagged": { requestHeaders: { "X-Zone": "tagged" }, strip: true },
+        },
+      }),
+    );
+    const [tagged, admin] = spec.paths;
+    expect(admin).toMatchObject({
+      prefix: "/admin",
+      action: {
+        type: "forward",
+        backends: [{ origin: "http://10.0.0.1" }, { origin: "http://10.0.0.2" }],
+        weights: [3, 1],
+        policies: { ipAllowList: {} },
+      },
+    });
+    expect(tagged).toMatchObject({
+      prefix: "/tagged",
+      strip: true,
+      action: { requestHeaders: [["x-zone", "tagged"]] },
+    });
+    const redirecting = parseRouteValue(
+      JSON.stringify({ redirect: "https://new.example", status: 301, paths: { "/closed": { maintenance: true } } }),
+    );
+    expect(redirecting.paths[0]?.action).toMatchObject({
+      type: "redirect",
+      status: 301,
+      policies: { maintenance: {} },
+    });
+  });
+
   it("allows paths without route-wide backends", () => {
     const spec = parseRouteValue('{"paths": {"/api": "10.0.0.2:80"}}');
     expect(spec.fallback).toBeNull();
