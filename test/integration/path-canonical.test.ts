@@ -102,6 +102,19 @@ describe("one canonical path: a path rule applies however the path is spelt", ()
     expect(through.saw).toEqual(["/health/~user/caf%C3%A9/?q=%2f..//x&r=%61"]);
   });
 
+  it("applies a paths entry that only adds a policy, with the route's backends", async () => {
+    const policyOnly = await routedHost(
+      "canon-inherit",
+      JSON.stringify({
+        backends: upstream.address,
+        paths: { "/admin": { ipAllowList: { sourceRange: ["192.0.2.0/24"] } } },
+      }),
+    );
+    expect((await get("/%61dmin/x", policyOnly)).status).toBe(403);
+    const other = await get("/x", policyOnly);
+    expect([other.status, other.saw]).toEqual([200, ["/x"]]);
+  });
+
   it("answers a refused encoded character with a readable 400 naming it", async () => {
     const reply = await get("/a%5Cb", adminHost);
     expect(reply.status).toBe(400);
