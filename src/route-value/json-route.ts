@@ -1,7 +1,7 @@
 import { readBackends, readSticky, type BackendList } from "./backend-spec.ts";
 import { readDuration } from "./duration.ts";
 import { mergeHeaderEdits, parseHeaderEdits } from "./header-edits.ts";
-import { sortPathRules, validatePrefix } from "./paths.ts";
+import { canonicalPrefix, sortPathRules, validatePrefix } from "./paths.ts";
 import { POLICY_FIELDS, readPolicies, type Policies } from "./policy-spec.ts";
 import {
   type Action,
@@ -108,10 +108,16 @@ function actionFields(route: JsonObject): JsonObject {
 function readPaths(value: unknown, inherited: Inherited, routeAction: JsonObject): PathRule[] {
   const paths = asObject(value, '"paths"');
   const rules: PathRule[] = [];
-  for (const [prefix, entry] of Object.entries(paths)) {
-    const where = `paths["${prefix}"]`;
-    const problem = validatePrefix(prefix);
+  const written = new Map<string, string>();
+  for (const [key, entry] of Object.entries(paths)) {
+    const where = `paths["${key}"]`;
+    const problem = validatePrefix(key);
     if (problem) throw new RouteSyntaxError(`${where}: ${problem}`);
+    // Compared with canonical request paths, so kept canonical too; two spellings of one prefix are one mistake.
+    const prefix = canonicalPrefix(key);
+    const twin = written.get(prefix);
+    if (twin !== undefined) throw new RouteSyntaxError(`${where} is the same prefix as paths["${twin}"]`);
+    written.set(prefix, key);
     if (typeof entry === "string" || Array.isArray(entry)) {
       rules.push({ prefix, strip: false, action: forward(readBackends(entry, where), inherited, where) });
       continue;

@@ -167,6 +167,17 @@ describe("parseRouteValue: JSON routes", () => {
     });
   });
 
+  it("keeps prefixes in the canonical form request paths are compared in", () => {
+    const spec = parseRouteValue(
+      JSON.stringify({ backends: "10.0.0.1:80", paths: { "/%61pi//v2": "10.0.0.2:80", "/caf%c3%a9/": "10.0.0.3:80" } }),
+    );
+    expect(spec.paths.map((rule) => rule.prefix).sort()).toEqual(["/api/v2", "/caf%C3%A9/"]);
+    expect(refusal('{"paths": {"/api": "a:1", "/%61pi": "b:1"}}')).toContain(
+      'paths["/%61pi"] is the same prefix as paths["/api"]',
+    );
+    expect(refusal('{"paths": {"/a%zz": "a:1"}}')).toContain('a "%" that starts no percent-encoding');
+  });
+
   it("allows paths without route-wide backends", () => {
     const spec = parseRouteValue('{"paths": {"/api": "10.0.0.2:80"}}');
     expect(spec.fallback).toBeNull();
