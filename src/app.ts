@@ -104,7 +104,7 @@ async function dispatch(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config");
   const facts = c.get("facts");
   const target = c.get("target");
-  const { store, rateLimiter } = c.get("isolate");
+  const { store, rateLimiter, marks } = c.get("isolate");
   const client = clientInfo(request, target.origin, config.clientAddress, request.headers.get("host"));
   facts.clientIp = client.clientIp;
   c.set("client", client);
@@ -123,6 +123,7 @@ async function dispatch(c: Context<AppEnv>): Promise<Response> {
       settings: config,
       store,
       rateLimiter,
+      marks,
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       onAttempt: (backend) => {
         facts.upstream = backend.origin + backend.basePath;

@@ -12,10 +12,15 @@ import { createRateLimiter, type RateLimiter } from "./policy/rate-limiter.ts";
  * Kept per configuration (the bindings object), so tests that start routers
  * with other settings never share state.
  *
- * Elsewhere, because their readers live there too: the parsed configuration
- * (config.ts, by bindings), the traffic counters the dashboard reads
- * (metrics/counters.ts), and the policies' own caches (policy/: basic-auth
- * verdicts).
+ * Still kept beside their only users, because lower layers cannot import
+ * this file (scripts/check/cycles.ts) and passing them down would touch
+ * every call between: the parsed configuration (config.ts), the host
+ * spellings seen (receive/host.ts), the parsed route values
+ * (lookup/spec-cache.ts) and fallback routes (lookup/fallback.ts),
+ * basic-auth verdicts (policy/basic-auth.ts), round-robin counters and
+ * weight scores (dispatch/balance.ts), the traffic counters the dashboard
+ * reads (metrics/counters.ts), and the dashboard's own (admin/: settings,
+ * store, session keys, Cloudflare Access keys).
  */
 export interface Isolate {
   /** One HTTP client for the Upstash REST API. */
