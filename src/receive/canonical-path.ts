@@ -60,11 +60,12 @@ const REFUSED: ReadonlyMap<number, readonly [keyof EncodedCharacterPolicy, strin
 ] as const);
 
 /**
- * The only shapes that can differ from their canonical form: an escape, an
- * empty segment (`//`) or a dot segment (`/.`). One test, so a common path
+ * The only shapes that can differ from their canonical form or be refused:
+ * an escape, an empty segment (`//`), a dot segment (`/.`) or a segment
+ * that starts with parameters (`/;`). One test, so a common path
  * (`/api/users/7`) costs nothing more.
  */
-const MAY_CHANGE = /%|\/[/.]/;
+const MAY_CHANGE = /%|\/[/.;]/;
 
 /**
  * The canonical form of `path` (which starts with `/`), or `path` itself when
@@ -113,6 +114,16 @@ function isUnreserved(byte: number): boolean {
 }
 
 /**
+ * `..;x`, `.;x` or `;x`: a dot or empty segment to servlet containers
+ * (Tomcat, Jetty, hence Spring), which drop a segment's `;` parameters
+ * before they resolve dots and merge slashes, and a plain name to everyone
+ * else; so `/x/..;/admin` and `/;x/admin` are `/admin` upstream while no rule
+ * sees `/admin`. Beyond Traefik's list: refused (400), as there is no
+ * spelling both sides read the same.
+ */
+const DOT_WITH_PARAMETERS = /^(?:\.\.?)?;/;
+
+/**
  * Removes `.` and `..` segments (RFC 3986 §5.2.4: `..` drops the segment
  * before it, never above the root) and merges duplicate slashes (Traefik's
  * sanitizePath, as Go's path.Clean does). A path that ended in a slash or a
@@ -125,7 +136,10 @@ function removeDotSegments(path: string): string {
   for (let index = 1; index <= last; index++) {
     const segment = segments[index] ?? "";
     if (segment === "..") kept.pop();
-    else if (segment !== "." && segment !== "") kept.push(segment);
+    else if (segment === "." || segment === "") continue;
+    else if (DOT_WITH_PARAMETERS.test(segment))
+      throw new NonCanonicalPathError('a dot or empty segment with parameters ("..;", ";")');
+    else kept.push(segment);
   }
   const tail = segments[last];
   const trailingSlash = kept.length > 0 && (tail === "" || tail === "." || tail === "..");

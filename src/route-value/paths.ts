@@ -40,11 +40,16 @@ export function sortPathRules(rules: readonly PathRule[]): PathRule[] {
 /**
  * Prefixes match on segment boundaries: `/api` matches `/api` and `/api/…`
  * but not `/apix`; `/api/` matches only `/api/…`; `/` matches everything.
- * Paths and prefixes are compared in their canonical form (case-sensitive).
+ * A `;` ends a segment's name too (`/api;v=2`): servlet containers read it
+ * as the segment's parameters (RFC 3986 §3.3), so `/admin;x` is `/admin`
+ * there. Paths and prefixes are compared in their canonical form
+ * (case-sensitive).
  */
 export function matchPrefix(prefix: string, path: string): boolean {
   if (!path.startsWith(prefix)) return false;
-  return prefix.endsWith("/") || path.length === prefix.length || path[prefix.length] === "/";
+  if (prefix.endsWith("/") || path.length === prefix.length) return true;
+  const next = path[prefix.length];
+  return next === "/" || next === ";";
 }
 
 /** The first (longest) rule whose prefix matches, or null. */

@@ -64,6 +64,8 @@ describe("one canonical path: a path rule applies however the path is spelt", ()
       "/x\\..\\admin\\x": 403,
       "/ADMIN/../admin": 403,
       "/%2561dmin/x": 400,
+      "/admin;jsessionid=1/x": 403,
+      "/x/..;/admin/x": 400,
     };
     const answers: Record<string, number> = {};
     for (const target of Object.keys(shapes)) {

@@ -70,6 +70,14 @@ describe("canonicalPath", () => {
     expect(canonicalPath("/a%252e%252e/", allowing("allowEncodedPercent"))).toBe("/a%252e%252e/");
   });
 
+  it("refuses a dot or empty segment with parameters, which servlet containers resolve and others do not", () => {
+    for (const path of ["/x/..;/admin", "/x/.;/admin", "/x/..;jsessionid=1/admin", "/x/%2e%2e;/admin", "/;x/admin"]) {
+      expect(() => canonicalPath(path), path).toThrow(/segment with parameters/);
+    }
+    expect(canonicalPath("/x/..a;/b")).toBe("/x/..a;/b");
+    expect(canonicalPath("/.well-known;x/y")).toBe("/.well-known;x/y");
+  });
+
   it("refuses a % that starts no escape", () => {
     for (const path of ["/a%", "/a%4", "/a%zz", "/%%41"]) {
       expect(() => canonicalPath(path), path).toThrow(NonCanonicalPathError);
