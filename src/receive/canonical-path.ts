@@ -12,8 +12,9 @@ import { RouterError } from "../errors.ts";
  * What the platform already did: workerd and the edge hand the worker
  * `request.url` as the WHATWG URL parser left it, which turns `\` into `/`
  * and removes `.`/`..` segments, `%2e` spellings included (measured with raw
- * sockets: test/integration/path-canonical.test.ts). Nothing here relies on
- * that: the steps below are the whole canonical form on their own.
+ * sockets: test/integration/path-canonical.test.ts). The steps below repeat
+ * the dot-segment part, so the form does not depend on it; a raw `\` never
+ * reaches the Worker.
  */
 
 /** Which encoded characters a path may carry (Traefik's `encodedCharacters` options); all false by default. */
