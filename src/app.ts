@@ -1,17 +1,17 @@
 import { Hono } from "hono/tiny";
+import type { Context, Next } from "hono";
 import type { AppEnv } from "./env.ts";
-import type { RequestFacts } from "./request-state.ts";
 import { accessLog } from "./metrics/access-log.ts";
 import { createAdminApp, secureAdminResponse } from "./admin/app.ts";
+import { isAdminRequest } from "./admin/admin-host.ts";
 import { adminCommands } from "./admin/store.ts";
 import type { FleetSource } from "./metrics/fleet-flush.ts";
-import { isAdminRequest } from "./admin/admin-host.ts";
-import { configuredRouteCache } from "./cache/configured-cache.ts";
-import type { RouteCache } from "./cache/route-cache.ts";
 import { routeServerTiming } from "./cache/server-timing.ts";
-import { readConfig, type RouterConfig } from "./config.ts";
+import { readConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
+import { isolateFor } from "./isolate.ts";
+import { canonicalPath } from "./receive/canonical-path.ts";
 import { normalizeHost } from "./receive/host.ts";
 import { resolveClient } from "./receive/client-address.ts";
 import { clientInfo } from "./receive/forwarded.ts";
@@ -19,68 +19,103 @@ import { checkHops, readHops } from "./receive/loop.ts";
 import { refuseBodyOnGetOrHead } from "./receive/request-body.ts";
 import { routeRequest } from "./dispatch/dispatch.ts";
 import { fallbackRoute } from "./lookup/fallback.ts";
-import type { Route } from "./route-value/route.ts";
-import { createUpstashRouteStore, type RouteStore } from "./lookup/store.ts";
 
-/** Per configuration, kept for the isolate's life: the store (one HTTP client) and the route cache. */
-interface IsolateState {
-  readonly store: RouteStore;
-  readonly cache: RouteCache;
-}
-const isolateStates = new WeakMap<RouterConfig, IsolateState>();
-function isolateState(config: RouterConfig): IsolateState {
-  let state = isolateStates.get(config);
-  if (!state) {
-    const store = createUpstashRouteStore({
-      url: config.redisUrl,
-      token: config.redisToken,
-      timeoutMs: config.lookupTimeoutMs,
-    });
-    state = { store, cache: configuredRouteCache(config, store) };
-    isolateStates.set(config, state);
-  }
-  return state;
-}
-
-/** The router: every request, whatever its method or path, is routed by Host. */
+/**
+ * The router: every request, whatever its method or path, is routed by Host.
+ * Read top to bottom, this is what happens to a request; each phase is a
+ * named function below, and passes what it learnt on through the context.
+ */
 export const app = new Hono<AppEnv>();
 
-app.use(accessLog<Env>({ sampleRate, clientIp, fleet: fleetSource }));
+app.use(accessLog<Env>({ sampleRate, clientIp, fleet: fleetSource })); // request id, RequestFacts, the URL split once; counters
+app.use(dashboard); // ADMIN_HOST: the router's own pages, never routed
+app.use(requestGuards); // body on GET/HEAD, hop count, canonical path, Host
+app.use(resolveRoute); // the host's route, through the isolate's cache
+app.all("*", dispatch); // path rule, policies, then redirect or forward with failover
+app.onError(renderFailure); // every RouterError becomes a response here
 
 /** The dashboard at ADMIN_HOST (src/admin/): it reads the isolate's cache, never routes. */
-const admin = createAdminApp({ routeCache: (env) => isolateState(readConfig(env)).cache, fleet: fleetSource });
+const admin = createAdminApp({ routeCache: (env) => isolateFor(readConfig(env)).cache, fleet: fleetSource });
 
-app.all("*", async (c) => {
-  const request = c.req.raw;
-  const requestHeaders = request.headers;
-  const hostHeader = requestHeaders.get("host");
-  // Before any routing: the admin host is never looked up, whatever Redis holds.
-  if (isAdminRequest(c.env, hostHeader, c.get("facts"))) {
-    return admin.fetch(request, c.env, c.executionCtx);
+/** Before any routing: the admin host is never looked up, whatever Redis holds. */
+async function dashboard(c: Context<AppEnv>, next: Next): Promise<Response | undefined> {
+  if (isAdminRequest(c.env, c.req.raw.headers.get("host"), c.get("facts"))) {
+    return admin.fetch(c.req.raw, c.env, c.executionCtx);
   }
+  await next();
+  return undefined;
+}
+
+/**
+ * What is refused before the route is looked up, cheapest first. One
+ * middleware rather than four: each layer costs a little on every request.
+ */
+async function requestGuards(c: Context<AppEnv>, next: Next): Promise<void> {
+  const request = c.req.raw;
   refuseBodyOnGetOrHead(request);
-  const target = c.get("target");
   const config = readConfig(c.env);
+  c.set("config", config);
   const facts = c.get("facts");
   facts.exposeUpstream = config.exposeUpstream;
-  facts.hops = readHops(requestHeaders);
+  facts.hops = readHops(request.headers);
   checkHops(facts.hops, config.maxHops);
-  const host = normalizeHost(hostHeader);
+  // Rules are matched against, and the upstream sent, one spelling of the path (receive/canonical-path.ts).
+  const target = c.get("target");
+  const path = canonicalPath(target.path, config.encodedCharacters);
+  if (path !== target.path) c.set("target", { ...target, path });
+  const host = normalizeHost(request.headers.get("host"));
   facts.host = host;
-  const { store, cache } = isolateState(config);
-  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
-  let route: Route;
-  try {
-    route = await findRoute(host, config, facts, (name) => cache.lookup(name, waitUntil));
-  } finally {
-    if (facts.cache && config.serverTiming) c.set("serverTiming", routeServerTiming(facts.cache, facts.lookupMs ?? 0));
+  c.set("host", host);
+  await next();
+}
+
+/**
+ * The host's route through the isolate's cache; with FALLBACK_UPSTREAM set, a
+ * host with no route goes there. Records both outcomes for the access log:
+ * what the route store said (`lookup`) and how the cache answered (`cache`).
+ */
+async function resolveRoute(c: Context<AppEnv>, next: Next): Promise<void> {
+  const config = c.get("config");
+  const facts = c.get("facts");
+  const isolate = isolateFor(config);
+  c.set("isolate", isolate);
+  const started = performance.now();
+  const result = await isolate.cache.lookup(c.get("host"), (promise) => c.executionCtx.waitUntil(promise));
+  facts.lookupMs = Math.round((performance.now() - started) * 100) / 100;
+  facts.cache = result.outcome;
+  if (config.serverTiming) c.set("serverTiming", routeServerTiming(result.outcome, facts.lookupMs));
+  if (result.route !== undefined) {
+    facts.lookup = "hit";
+    // Counters label by the route key that matched, so a wildcard's random subdomains share one label.
+    facts.routeKey = result.route.pattern;
+    c.set("route", result.route);
+  } else if (result.error instanceof NoRouteError && config.fallbackUpstream) {
+    facts.lookup = "fallback";
+    c.set("route", fallbackRoute(config.fallbackUpstream));
+  } else {
+    const error = result.error;
+    if (error instanceof NoRouteError) facts.lookup = "miss";
+    else if (error instanceof InvalidRouteError) facts.lookup = "invalid";
+    else if (error instanceof RouteStoreError) facts.lookup = "error";
+    throw error;
   }
-  const client = clientInfo(request, target.origin, config.clientAddress, hostHeader);
+  await next();
+}
+
+/** Once the route is known: everything from the path rule to the upstream's answer (dispatch/). */
+async function dispatch(c: Context<AppEnv>): Promise<Response> {
+  const request = c.req.raw;
+  const config = c.get("config");
+  const facts = c.get("facts");
+  const target = c.get("target");
+  const { store, rateLimiter, marks } = c.get("isolate");
+  const client = clientInfo(request, target.origin, config.clientAddress, request.headers.get("host"));
   facts.clientIp = client.clientIp;
+  c.set("client", client);
   // From the first attempt on: policies, redirects and body buffering are not the upstream's time.
   let started = 0;
   try {
-    const response = await routeRequest(request, target, route, {
+    const response = await routeRequest(request, target, c.get("route"), {
       forward: {
         timeoutMs: config.upstreamTimeoutMs,
         client,
@@ -91,7 +126,9 @@ app.all("*", async (c) => {
       },
       settings: config,
       store,
-      waitUntil,
+      rateLimiter,
+      marks,
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
       onAttempt: (backend) => {
         facts.upstream = backend.origin + backend.basePath;
         if (started === 0) started = Date.now();
@@ -104,9 +141,10 @@ app.all("*", async (c) => {
   } finally {
     if (started !== 0) facts.upstreamMs = Date.now() - started;
   }
-});
+}
 
-app.onError((error, c) => {
+/** The one place a failure becomes a response (error-response.ts draws it). */
+function renderFailure(error: Error, c: Context<AppEnv>): Response {
   const facts = c.get("facts");
   const response = renderError(error, c.req.raw, c.get("requestId")(), {
     upstream: facts.exposeUpstream ? facts.upstream : null,
@@ -115,37 +153,6 @@ app.onError((error, c) => {
   if (serverTiming) response.headers.append("server-timing", serverTiming);
   // The dashboard's own refusals (401, 404, 503) are drawn here too: never cached, never framed.
   return facts.dashboard ? secureAdminResponse(response) : response;
-});
-
-/**
- * The host's route through the isolate's cache; with FALLBACK_UPSTREAM set, a
- * host with no route goes there. Records both outcomes for the access log:
- * what the route store said (`lookup`) and how the cache answered (`cache`).
- */
-async function findRoute(
-  host: string,
-  config: RouterConfig,
-  facts: RequestFacts,
-  lookup: (host: string) => ReturnType<RouteCache["lookup"]>,
-): Promise<Route> {
-  const started = performance.now();
-  const result = await lookup(host);
-  facts.lookupMs = Math.round((performance.now() - started) * 100) / 100;
-  facts.cache = result.outcome;
-  if (result.route !== undefined) {
-    facts.lookup = "hit";
-    facts.routeKey = result.route.pattern;
-    return result.route;
-  }
-  const error = result.error;
-  if (error instanceof NoRouteError && config.fallbackUpstream) {
-    facts.lookup = "fallback";
-    return fallbackRoute(config.fallbackUpstream);
-  }
-  if (error instanceof NoRouteError) facts.lookup = "miss";
-  else if (error instanceof InvalidRouteError) facts.lookup = "invalid";
-  else if (error instanceof RouteStoreError) facts.lookup = "error";
-  throw error;
 }
 
 /** The access log records the same client address the upstream is told. */
@@ -157,20 +164,20 @@ function clientIp(request: Request, env: Env): string | null {
   }
 }
 
-/** The fleet stats' settings and the route cache's counters; none while the configuration is broken. */
-function fleetSource(env: Env): FleetSource | null {
-  try {
-    const config = readConfig(env);
-    return { config, cacheStats: isolateState(config).cache.stats, dashboardCommands: () => adminCommands.sent };
-  } catch {
-    return null;
-  }
-}
-
 function sampleRate(env: Env): number {
   try {
     return readConfig(env).accessLogSampleRate;
   } catch {
     return 1; // a configuration error is exactly what the log must show
+  }
+}
+
+/** What the fleet's counters need from the isolate: its settings, its cache's store counts, the dashboard's. */
+function fleetSource(env: Env): FleetSource | null {
+  try {
+    const config = readConfig(env);
+    return { config, cacheStats: isolateFor(config).cache.stats, dashboardCommands: () => adminCommands.sent };
+  } catch {
+    return null;
   }
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from "./errors.ts";
+import type { EncodedCharacterPolicy } from "./receive/canonical-path.ts";
 import { parseClientAddressing, type ClientAddressing } from "./receive/client-address.ts";
 import { parseUpstreamAs, type Upstream } from "./route-value/upstream.ts";
 
@@ -50,6 +51,8 @@ export interface RouterConfig {
   readonly clientAddress: ClientAddressing;
   /** How often each isolate writes its counts for the fleet's figures (src/metrics/fleet-flush.ts). */
   readonly fleetStatsIntervalMs: number;
+  /** Encoded characters a request path may carry (ALLOW_ENCODED_*); all refused by default. */
+  readonly encodedCharacters: EncodedCharacterPolicy;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -95,6 +98,15 @@ export function readConfig(bindings: object): RouterConfig {
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
     clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
     fleetStatsIntervalMs: integer(env, "FLEET_STATS_INTERVAL_MS", 60_000, 1000, 3_600_000),
+    encodedCharacters: {
+      allowEncodedSlash: boolean(env, "ALLOW_ENCODED_SLASH", false),
+      allowEncodedBackSlash: boolean(env, "ALLOW_ENCODED_BACK_SLASH", false),
+      allowEncodedNullCharacter: boolean(env, "ALLOW_ENCODED_NULL_CHARACTER", false),
+      allowEncodedSemicolon: boolean(env, "ALLOW_ENCODED_SEMICOLON", false),
+      allowEncodedPercent: boolean(env, "ALLOW_ENCODED_PERCENT", false),
+      allowEncodedQuestionMark: boolean(env, "ALLOW_ENCODED_QUESTION_MARK", false),
+      allowEncodedHash: boolean(env, "ALLOW_ENCODED_HASH", false),
+    },
   };
   parsed.set(bindings, config);
   return config;

@@ -63,6 +63,10 @@ export interface RequestVariables {
   /** Made on first use: most requests never show it (no error) nor log it (sampled out). */
   requestId: () => string;
   facts: RequestFacts;
-  /** The request URL split once (origin, path, query), for the log and the handler alike. */
+  /**
+   * The request URL split once (origin, path, query), for the log and the
+   * handler alike; its path is made canonical by the request guards
+   * (receive/canonical-path.ts), and the log keeps the path as received.
+   */
   target: RequestTarget;
 }

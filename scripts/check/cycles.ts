@@ -30,12 +30,13 @@ export const LAYERS: readonly string[] = [
   "admin",
   "app.ts",
 ];
-/** Top-level files that rank with another: the error formats with errors.ts, the entry point with app.ts. */
+/** Top-level files that rank with another: the error formats with errors.ts, the entry point, the context's types and the isolate's state with app.ts. */
 const SAME_RANK: Readonly<Record<string, string>> = {
   "error-format.ts": "errors.ts",
   "error-response.ts": "errors.ts",
   "index.ts": "app.ts",
   "env.ts": "app.ts",
+  "isolate.ts": "app.ts",
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*"(\.{1,2}\/[^"]+)"|import\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g;

@@ -10,6 +10,12 @@ export interface RuntimeOptions {
   readonly port?: number;
   /** Receives each line the worker logs (the access log); default: dropped. */
   readonly onLog?: (line: string) => void;
+  /**
+   * `request.cf` for every request (Miniflare's static cf blob), e.g.
+   * `{ clientIp: "127.0.0.1:1" }` for the TCP peer `workerd serve` reports;
+   * default: Miniflare's placeholder, which has no clientIp.
+   */
+  readonly cf?: Record<string, unknown>;
 }
 
 export interface RunningRuntime {
@@ -38,6 +44,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       host: "127.0.0.1",
       port: options.port ?? 0,
       handleStructuredLogs: (log) => options.onLog?.(log.message),
+      ...(options.cf ? { cf: options.cf } : {}),
     }),
   );
   const url = await miniflare.ready;

@@ -1,5 +1,5 @@
 import { enforcePolicies } from "../policy/enforce.ts";
-import { createRateLimiter, type RateLimiter } from "../policy/rate-limiter.ts";
+import type { RateLimiter } from "../policy/rate-limiter.ts";
 import type { ForwardOptions } from "../proxy/forward.ts";
 import type { RequestTarget } from "../receive/target.ts";
 import { isolateDownMarks, type DownMarks } from "./down-marks.ts";
@@ -18,11 +18,6 @@ export interface DispatchSettings {
   readonly upstreamTries: number;
   readonly backendDownMs: number;
   readonly sharedDownMarks: boolean;
-  /** The route store, where rate limits are counted (only routes with a rateLimit use it). */
-  readonly redisUrl: string;
-  readonly redisToken: string;
-  readonly lookupTimeoutMs: number;
-  readonly routeStoreErrorLogIntervalMs: number;
 }
 
 export interface DispatchOptions {
@@ -32,6 +27,8 @@ export interface DispatchOptions {
   /** Where shared down marks are written and cleared (SHARED_DOWN_MARKS), in the route pattern's `dead:` set. */
   readonly store: RouteStore;
   readonly waitUntil: (promise: Promise<unknown>) => void;
+  /** The isolate's rate limiter (src/isolate.ts), asked for only by routes with a rateLimit. */
+  readonly rateLimiter: () => RateLimiter;
   /** Default: the isolate's. */
   readonly marks?: DownMarks;
   /** Default: console.warn. */
@@ -60,7 +57,7 @@ export async function routeRequest(
     await enforcePolicies(request, action.policies, {
       clientIp: options.forward.client.clientIp,
       scope: `${route.key}|${rule?.prefix ?? ""}`,
-      rateLimiter: () => rateLimiterFor(options.settings),
+      rateLimiter: options.rateLimiter,
     });
   }
   const targetPath = rule?.strip ? stripPrefix(rule.prefix, path) : path;
@@ -100,21 +97,4 @@ function sharedMarkWriter(store: RouteStore, dead: string, settings: DispatchSet
     mark: (member) => store.markDown(dead, member, settings.backendDownMs),
     clear: (members) => store.clearDown(dead, members),
   };
-}
-
-/** One per configuration for the isolate's life, made on the first rate-limited request. */
-const rateLimiters = new WeakMap<DispatchSettings, RateLimiter>();
-function rateLimiterFor(settings: DispatchSettings): RateLimiter {
-  let limiter = rateLimiters.get(settings);
-  if (!limiter) {
-    limiter = createRateLimiter({
-      url: settings.redisUrl,
-      token: settings.redisToken,
-      timeoutMs: settings.lookupTimeoutMs,
-      prefix: `${settings.keyPrefix}ratelimit:`,
-      logIntervalMs: settings.routeStoreErrorLogIntervalMs,
-    });
-    rateLimiters.set(settings, limiter);
-  }
-  return limiter;
 }

@@ -1,13 +1,14 @@
 import type { HeaderEdits } from "../route-value/route.ts";
 import { applyHeaderEdits } from "../route-value/header-edits.ts";
-import { addForwardingHeaders, type ClientInfo } from "../receive/forwarded.ts";
+import { addForwardingHeaders, dropClientClaims, type ClientInfo } from "../receive/forwarded.ts";
 import { isWebSocketUpgrade, stripHopByHop } from "../lib/hop-by-hop.ts";
 import { HOPS_HEADER } from "../receive/loop.ts";
 
 /**
  * The headers the upstream is sent: the client's, minus hop-by-hop headers
  * (RFC 9110 §7.6.1) and Host (the platform sends the URL's host; the client's
- * is in X-Forwarded-Host), with the client's own Accept-Encoding, then the
+ * is in X-Forwarded-Host) and the address and URL claims no client may make
+ * (receive/forwarded.ts), with the client's own Accept-Encoding, then the
  * route's edits, then the forwarding headers and the hop counter — last, so
  * that neither a client nor a route can change what the router vouches for.
  */
@@ -20,6 +21,7 @@ export function upstreamRequestHeaders(
   const headers = new Headers(request.headers);
   stripHopByHop(headers, isWebSocketUpgrade(request));
   headers.delete("host");
+  dropClientClaims(headers);
   restoreAcceptEncoding(headers, request);
   applyHeaderEdits(headers, edits);
   addForwardingHeaders(headers, client);

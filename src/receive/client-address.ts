@@ -58,6 +58,11 @@ export function parseClientAddressing(sourceText: string, proxiesText: string): 
  * from the right, skipping addresses of trusted proxies; the first one that
  * is not trusted is the client (all trusted: the leftmost). Entries to its
  * left were written by the client itself and are kept, unverified, in front.
+ * An entry may carry a port (`203.0.113.5:51234`, `[2001:db8::1]:443`, as
+ * Azure's load balancers write it): the address is what counts. An entry
+ * that is no address (`unknown`, a host name, junk) ends the walk with the
+ * client unknown (null): the proxy it came through is not the client, so an
+ * ipAllowList refuses it (403) and rate limits count it in one shared bucket.
  */
 export function resolveClient(request: Request, addressing: ClientAddressing): ResolvedClient {
   const received = request.headers.get("x-forwarded-for");
@@ -74,9 +79,9 @@ export function resolveClient(request: Request, addressing: ClientAddressing): R
     .filter((entry) => entry !== "");
   let client = peer;
   for (let index = chain.length - 1; index >= 0; index--) {
-    const candidate = chain[index] ?? "";
-    // An entry that is no address ends the walk, as in nginx: the hop right of it stays the client.
-    if (parseIp(candidate) === null) return { clientIp: client, forwardedFor: chain.slice(0, index + 1).join(", ") };
+    const candidate = withoutPort(chain[index] ?? "");
+    // No address: nobody can say who sent it. The chain goes on as received, with no client appended.
+    if (candidate === null) return { clientIp: null, forwardedFor: chain.join(", ") };
     client = candidate;
     if (!isTrusted(candidate, addressing)) {
       return { clientIp: candidate, forwardedFor: chain.slice(0, index).join(", ") || null };
@@ -89,12 +94,19 @@ export function resolveClient(request: Request, addressing: ClientAddressing): R
 function peerAddress(request: Request): string | null {
   const cf: unknown = (request as { cf?: unknown }).cf; // also typed where Request has no `cf` (Node tests)
   if (typeof cf !== "object" || cf === null || !("clientIp" in cf) || typeof cf.clientIp !== "string") return null;
-  const raw = cf.clientIp;
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(raw);
-  if (bracketed) return bracketed[1] ?? null;
-  const v4 = /^([\d.]+)(?::\d+)?$/.exec(raw);
-  if (v4) return v4[1] ?? null;
-  return parseIp(raw) === null ? null : raw; // a bare IPv6 address
+  return withoutPort(cf.clientIp);
+}
+
+/**
+ * An address as a peer or an X-Forwarded-For entry writes it, without its
+ * port: "1.2.3.4:5" → "1.2.3.4", "[2001:db8::1]:5" and "[2001:db8::1]" →
+ * "2001:db8::1", a bare IPv6 address as it is; null when it is no address.
+ */
+export function withoutPort(text: string): string | null {
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  const v4 = bracketed ? null : /^([\d.]+)(?::\d{1,5})?$/.exec(text);
+  const address = bracketed?.[1] ?? v4?.[1] ?? text;
+  return parseIp(address) === null ? null : address;
 }
 
 function isTrusted(address: string, addressing: ClientAddressing): boolean {

@@ -55,6 +55,7 @@ export function clientInfo(
 
 /** The headers addForwardingHeaders writes: what the router vouches for, so no route may edit them. */
 export const FORWARDING_HEADERS: readonly string[] = [
+  "x-real-ip",
   "x-forwarded-for",
   "x-forwarded-host",
   "x-forwarded-proto",
@@ -63,15 +64,41 @@ export const FORWARDING_HEADERS: readonly string[] = [
   "via",
 ];
 
+/**
+ * Headers a client could send to claim another address or another URL, read
+ * by some upstream as if a proxy had set them: Akamai's and Cloudflare
+ * Enterprise's True-Client-IP, X-Client-IP (Apache, Express' request-ip),
+ * Spring's and ASP.NET's X-Forwarded-Prefix, IIS' X-Original-URL and
+ * X-Rewrite-URL (Symfony and Laravel trusted them for routing). The router
+ * sets none of them, so the client's are removed; a route may still set one
+ * (X-Forwarded-Prefix for a stripped prefix), its edits come after.
+ */
+export const CLIENT_CLAIMS: readonly string[] = [
+  "true-client-ip",
+  "x-client-ip",
+  "x-forwarded-prefix",
+  "x-original-url",
+  "x-rewrite-url",
+];
+
+export function dropClientClaims(headers: Headers): void {
+  for (const name of CLIENT_CLAIMS) headers.delete(name);
+}
+
 /** Names the router in `Via` (RFC 9110 §7.6.3). */
 export const VIA = "1.1 edge-host-router";
 
 /**
  * Sets the de-facto X-Forwarded-* headers and the standard `Forwarded`
  * (RFC 7239). Values the client sent are kept in front and ours appended, so
- * the last element is always the one this router vouches for.
+ * the last element is always the one this router vouches for. X-Real-IP is
+ * the client address alone, as nginx's `proxy_set_header X-Real-IP
+ * $remote_addr` writes it: whatever the client sent is replaced (removed
+ * when the address is unknown).
  */
 export function addForwardingHeaders(headers: Headers, client: ClientInfo): void {
+  if (client.clientIp) headers.set("x-real-ip", client.clientIp);
+  else headers.delete("x-real-ip");
   if (client.forwardedFor === null) headers.delete("x-forwarded-for");
   else if (client.forwardedFor !== undefined) headers.set("x-forwarded-for", client.forwardedFor);
   if (client.clientIp) append(headers, "x-forwarded-for", client.clientIp);

@@ -1,7 +1,7 @@
 import { readBackends, readSticky, type BackendList } from "./backend-spec.ts";
 import { readDuration } from "./duration.ts";
 import { mergeHeaderEdits, parseHeaderEdits } from "./header-edits.ts";
-import { sortPathRules, validatePrefix } from "./paths.ts";
+import { canonicalPrefix, sortPathRules, validatePrefix } from "./paths.ts";
 import { POLICY_FIELDS, readPolicies, type Policies } from "./policy-spec.ts";
 import {
   type Action,
@@ -35,7 +35,9 @@ import { asObject, upstream, type JsonObject } from "./value-reading.ts";
  * A paths entry is a backend string, a list of backends, or an object with
  * the fields above except "paths", plus "strip": true to remove the prefix.
  * Entries inherit strategy, timeout, header edits, sticky and policies from
- * the route; an entry's own setting replaces the route's (null: none).
+ * the route; an entry's own setting replaces the route's (null: none). An
+ * entry with neither "backends" nor "redirect" (only policies, say) uses the
+ * route's.
  */
 
 const ROUTE_FIELDS = new Set([
@@ -89,20 +91,33 @@ export function parseJsonRoute(text: string): RouteSpec {
     policies: undefined,
   });
   const fallback = readAction(route, "", own);
-  const paths = route["paths"] === undefined ? [] : readPaths(route["paths"], own);
+  const paths = route["paths"] === undefined ? [] : readPaths(route["paths"], own, actionFields(route));
   if (fallback === null && paths.length === 0) {
     throw new RouteSyntaxError('a JSON route needs "backends", "redirect" or "paths"');
   }
   return { kind: "json", paths, fallback, label: null };
 }
 
-function readPaths(value: unknown, inherited: Inherited): PathRule[] {
+/** The route's "backends", or its "redirect" and "status", as written: what an entry without either inherits. */
+function actionFields(route: JsonObject): JsonObject {
+  const inherited: Record<string, unknown> = {};
+  for (const name of ["backends", "redirect", "status"]) if (route[name] !== undefined) inherited[name] = route[name];
+  return inherited;
+}
+
+function readPaths(value: unknown, inherited: Inherited, routeAction: JsonObject): PathRule[] {
   const paths = asObject(value, '"paths"');
   const rules: PathRule[] = [];
-  for (const [prefix, entry] of Object.entries(paths)) {
-    const where = `paths["${prefix}"]`;
-    const problem = validatePrefix(prefix);
+  const written = new Map<string, string>();
+  for (const [key, entry] of Object.entries(paths)) {
+    const where = `paths["${key}"]`;
+    const problem = validatePrefix(key);
     if (problem) throw new RouteSyntaxError(`${where}: ${problem}`);
+    // Compared with canonical request paths, so kept canonical too; two spellings of one prefix are one mistake.
+    const prefix = canonicalPrefix(key);
+    const twin = written.get(prefix);
+    if (twin !== undefined) throw new RouteSyntaxError(`${where} is the same prefix as paths["${twin}"]`);
+    written.set(prefix, key);
     if (typeof entry === "string" || Array.isArray(entry)) {
       rules.push({ prefix, strip: false, action: forward(readBackends(entry, where), inherited, where) });
       continue;
@@ -111,8 +126,16 @@ function readPaths(value: unknown, inherited: Inherited): PathRule[] {
     checkFields(object, ENTRY_FIELDS, where);
     const strip = object["strip"] ?? false;
     if (typeof strip !== "boolean") throw new RouteSyntaxError(`${field(where, "strip")} must be true or false`);
-    const action = readAction(object, where, readSettings(object, where, inherited));
-    if (action === null) throw new RouteSyntaxError(`${where} needs "backends" or "redirect"`);
+    // Neither backends nor redirect: the route's, read again with this entry's settings (its sticky, its policies).
+    const inheritsAction = object["backends"] === undefined && object["redirect"] === undefined;
+    const action = readAction(
+      inheritsAction ? { ...routeAction, ...object } : object,
+      where,
+      readSettings(object, where, inherited),
+    );
+    if (action === null) {
+      throw new RouteSyntaxError(`${where} needs "backends" or "redirect" (the route has neither to inherit)`);
+    }
     rules.push({ prefix, strip, action });
   }
   if (rules.length === 0) throw new RouteSyntaxError('"paths" is empty');

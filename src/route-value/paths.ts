@@ -1,13 +1,35 @@
+import { canonicalPath, type EncodedCharacterPolicy } from "../receive/canonical-path.ts";
 import type { PathRule } from "./route.ts";
 
 /** Why a `"paths"` key cannot be a prefix, or null when it can. */
 export function validatePrefix(prefix: string): string | null {
   if (!prefix.startsWith("/")) return 'a path prefix must start with "/"';
-  // The prefix is compared with the path as received, before the query.
+  // The prefix is compared with the request's path, which ends before the query.
   if (/[?#]/.test(prefix)) return 'a path prefix cannot contain "?" or "#"';
   // eslint-disable-next-line no-control-regex -- control characters are what we refuse
   if (/[\s\x00-\x1f\x7f]/.test(prefix)) return "a path prefix cannot contain spaces or control characters";
+  if (/%(?![0-9A-Fa-f]{2})/.test(prefix)) return 'a path prefix cannot hold a "%" that starts no percent-encoding';
   return null;
+}
+
+/** A prefix may name any escape: whether a request may carry one is the router's setting (ALLOW_ENCODED_*). */
+const ANY_ESCAPE: EncodedCharacterPolicy = {
+  allowEncodedSlash: true,
+  allowEncodedBackSlash: true,
+  allowEncodedNullCharacter: true,
+  allowEncodedSemicolon: true,
+  allowEncodedPercent: true,
+  allowEncodedQuestionMark: true,
+  allowEncodedHash: true,
+};
+
+/**
+ * A valid prefix in the form request paths are compared in (receive/canonical-path.ts):
+ * `/%61pi` is `/api`, `/caf%c3%a9` is `/caf%C3%A9`, `/api//v2` is `/api/v2`, so
+ * a rule written either way matches the same requests.
+ */
+export function canonicalPrefix(prefix: string): string {
+  return canonicalPath(prefix, ANY_ESCAPE);
 }
 
 /** Longest prefix first, so the first rule that matches is the most specific. */
@@ -18,11 +40,16 @@ export function sortPathRules(rules: readonly PathRule[]): PathRule[] {
 /**
  * Prefixes match on segment boundaries: `/api` matches `/api` and `/api/…`
  * but not `/apix`; `/api/` matches only `/api/…`; `/` matches everything.
- * Paths are compared as received (case-sensitive, percent-encoding kept).
+ * A `;` ends a segment's name too (`/api;v=2`): servlet containers read it
+ * as the segment's parameters (RFC 3986 §3.3), so `/admin;x` is `/admin`
+ * there. Paths and prefixes are compared in their canonical form
+ * (case-sensitive).
  */
 export function matchPrefix(prefix: string, path: string): boolean {
   if (!path.startsWith(prefix)) return false;
-  return prefix.endsWith("/") || path.length === prefix.length || path[prefix.length] === "/";
+  if (prefix.endsWith("/") || path.length === prefix.length) return true;
+  const next = path[prefix.length];
+  return next === "/" || next === ";";
 }
 
 /** The first (longest) rule whose prefix matches, or null. */

@@ -68,11 +68,18 @@ describe("methods", () => {
 });
 
 describe("request target", () => {
-  it("passes path and query byte for byte: no decoding, no slash merging", async () => {
+  it("passes the query byte for byte, and a canonical path as it is", async () => {
     const host = await routedHost("exact", app.address);
-    const target = "/echo/a%2Fb//c?q=%20&r=1&s=%zz&t=a+b&u=%2f&&v";
+    const target = "/echo/a%20b/c+d;e,f?q=%20&r=1&s=%zz&t=a+b&u=%2f&&v";
     const reply = await send(router.url, { host, path: target });
     expect(reply.json<EchoReply>().url).toBe(target);
+  });
+
+  it("sends the canonical form of any other path (docs/forwarding.md#canonical-path), the query untouched", async () => {
+    const host = await routedHost("canonical", app.address);
+    const reply = await send(router.url, { host, path: "/echo//a%7e/./c%c3%a9?q=%2F..//x&s=%zz" });
+    expect(reply.json<EchoReply>().url).toBe("/echo/a~/c%C3%A9?q=%2F..//x&s=%zz");
+    expect((await send(router.url, { host, path: "/echo/a%2Fb" })).status).toBe(400);
   });
 
   it("documents a platform difference: dot segments are resolved before the worker runs", async () => {

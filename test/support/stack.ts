@@ -13,7 +13,11 @@ export interface RouterUnderTest extends RunningRuntime {
  * Tests read the access log, so these routers write a line for every request
  * (ACCESS_LOG_SAMPLE_RATE=1) unless `bindings` set another rate.
  */
-export async function startRouter(bindings: Record<string, string> = {}): Promise<RouterUnderTest> {
+export async function startRouter(
+  bindings: Record<string, string> = {},
+  /** Miniflare's static `request.cf` (scripts/lib/runtime.ts), e.g. a peer address for CLIENT_ADDRESS=connection. */
+  cf?: Record<string, unknown>,
+): Promise<RouterUnderTest> {
   const logs: string[] = [];
   const runtime = await startRuntime({
     bundle: inject("bundle"),
@@ -24,6 +28,7 @@ export async function startRouter(bindings: Record<string, string> = {}): Promis
       ...bindings,
     },
     onLog: (line) => logs.push(line),
+    ...(cf ? { cf } : {}),
   });
   return Object.assign(runtime, { logs });
 }

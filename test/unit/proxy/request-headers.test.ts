@@ -29,3 +29,42 @@ describe("upstreamRequestHeaders: the client's Accept-Encoding", () => {
     expect(headers.has("accept-encoding")).toBe(false);
   });
 });
+
+describe("identity claims of the client", () => {
+  const client = (clientIp: string | null) => ({
+    clientIp,
+    host: "app.example",
+    proto: "http",
+    port: "80",
+    origin: "http://app.example",
+  });
+  const claims = {
+    "x-real-ip": "6.6.6.6",
+    "true-client-ip": "6.6.6.6",
+    "x-client-ip": "6.6.6.6",
+    "x-forwarded-prefix": "/admin",
+    "x-original-url": "/admin",
+    "x-rewrite-url": "/admin",
+  };
+
+  it("replaces X-Real-IP with the real address (none when unknown) and removes the other claims", () => {
+    const known = upstreamRequestHeaders(
+      new Request("http://app.example/", { headers: claims }),
+      client("192.0.2.7"),
+      0,
+    );
+    expect(Object.fromEntries(known)).toMatchObject({ "x-real-ip": "192.0.2.7" });
+    for (const name of ["true-client-ip", "x-client-ip", "x-forwarded-prefix", "x-original-url", "x-rewrite-url"]) {
+      expect(known.has(name), name).toBe(false);
+    }
+    const unknown = upstreamRequestHeaders(new Request("http://app.example/", { headers: claims }), client(null), 0);
+    expect(unknown.has("x-real-ip")).toBe(false);
+  });
+
+  it("lets a route's edits set X-Forwarded-Prefix after the client's is removed", () => {
+    const headers = upstreamRequestHeaders(new Request("http://app.example/", { headers: claims }), client(null), 0, [
+      ["x-forwarded-prefix", "/app"],
+    ]);
+    expect(headers.get("x-forwarded-prefix")).toBe("/app");
+  });
+});

@@ -49,14 +49,36 @@ describe("resolveClient", () => {
     expect(resolveClient(request, behindProxies)).toEqual({ clientIp: "198.51.100.7", forwardedFor: "6.6.6.6" });
   });
 
-  it("takes the leftmost hop when every hop is trusted, and stops at an entry that is no address", () => {
+  it("takes the leftmost hop when every hop is trusted", () => {
     expect(resolveClient(fromPeer("10.0.0.2:1", { "x-forwarded-for": "10.1.1.1, 10.0.0.3" }), behindProxies)).toEqual({
       clientIp: "10.1.1.1",
       forwardedFor: null,
     });
-    expect(resolveClient(fromPeer("10.0.0.2:1", { "x-forwarded-for": "junk, 10.0.0.3" }), behindProxies)).toEqual({
-      clientIp: "10.0.0.3",
-      forwardedFor: "junk",
-    });
+  });
+
+  it("makes the client unknown at an entry that is no address, never the proxy it came through", () => {
+    for (const junk of ["junk", "unknown", "_hidden", "example.com", "1.2.3", "[::1"]) {
+      expect(resolveClient(fromPeer("10.0.0.2:1", { "x-forwarded-for": `${junk}, 10.0.0.3` }), behindProxies)).toEqual({
+        clientIp: null,
+        forwardedFor: `${junk}, 10.0.0.3`,
+      });
+    }
+    expect(resolveClient(fromPeer("10.0.0.2:1", { "x-forwarded-for": "unknown" }), behindProxies).clientIp).toBeNull();
+  });
+
+  it("reads an X-Forwarded-For entry without its port, IPv4 or bracketed IPv6", () => {
+    const cases: [string, string, string | null][] = [
+      ["203.0.113.5:51234", "203.0.113.5", null],
+      ["[2001:db8::1]:5", "2001:db8::1", null],
+      ["[2001:db8::1]", "2001:db8::1", null],
+      ["2001:db8::1", "2001:db8::1", null],
+      ["6.6.6.6, 198.51.100.7:80, 10.0.0.9:443", "198.51.100.7", "6.6.6.6"],
+    ];
+    for (const [header, clientIp, forwardedFor] of cases) {
+      expect(resolveClient(fromPeer("10.0.0.2:1", { "x-forwarded-for": header }), behindProxies), header).toEqual({
+        clientIp,
+        forwardedFor,
+      });
+    }
   });
 });

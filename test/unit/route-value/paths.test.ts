@@ -11,6 +11,9 @@ describe("matchPrefix: segment boundaries", () => {
     ["/api/", "/api", false],
     ["/", "/anything", true],
     ["/API", "/api", false],
+    ["/admin", "/admin;jsessionid=1", true],
+    ["/admin", "/admin;x/secret", true],
+    ["/admin", "/admins;x", false],
   ])("%s vs %s: %s", (prefix, path, expected) => {
     expect(matchPrefix(prefix, path)).toBe(expected);
   });

@@ -132,6 +132,52 @@ describe("parseRouteValue: JSON routes", () => {
     expect(old?.action).toMatchObject({ type: "redirect", status: 308 });
   });
 
+  it("lets an entry with only policies or only headers inherit the route's backends or redirect", () => {
+    const spec = parseRouteValue(
+      JSON.stringify({
+        backends: [{ url: "10.0.0.1:80", weight: 3 }, "10.0.0.2:80"],
+        paths: {
+          "/admin": { ipAllowList: { sourceRange: ["192.0.2.0/24"] } },
+          "/tagged": { requestHeaders: { "X-Zone": "tagged" }, strip: true },
+        },
+      }),
+    );
+    const [tagged, admin] = spec.paths;
+    expect(admin).toMatchObject({
+      prefix: "/admin",
+      action: {
+        type: "forward",
+        backends: [{ origin: "http://10.0.0.1" }, { origin: "http://10.0.0.2" }],
+        weights: [3, 1],
+        policies: { ipAllowList: {} },
+      },
+    });
+    expect(tagged).toMatchObject({
+      prefix: "/tagged",
+      strip: true,
+      action: { requestHeaders: [["x-zone", "tagged"]] },
+    });
+    const redirecting = parseRouteValue(
+      JSON.stringify({ redirect: "https://new.example", status: 301, paths: { "/closed": { maintenance: true } } }),
+    );
+    expect(redirecting.paths[0]?.action).toMatchObject({
+      type: "redirect",
+      status: 301,
+      policies: { maintenance: {} },
+    });
+  });
+
+  it("keeps prefixes in the canonical form request paths are compared in", () => {
+    const spec = parseRouteValue(
+      JSON.stringify({ backends: "10.0.0.1:80", paths: { "/%61pi//v2": "10.0.0.2:80", "/caf%c3%a9/": "10.0.0.3:80" } }),
+    );
+    expect(spec.paths.map((rule) => rule.prefix).sort()).toEqual(["/api/v2", "/caf%C3%A9/"]);
+    expect(refusal('{"paths": {"/api": "a:1", "/%61pi": "b:1"}}')).toContain(
+      'paths["/%61pi"] is the same prefix as paths["/api"]',
+    );
+    expect(refusal('{"paths": {"/a%zz": "a:1"}}')).toContain('a "%" that starts no percent-encoding');
+  });
+
   it("allows paths without route-wide backends", () => {
     const spec = parseRouteValue('{"paths": {"/api": "10.0.0.2:80"}}');
     expect(spec.fallback).toBeNull();
