@@ -48,6 +48,8 @@ export interface RouterConfig {
   readonly routeRefreshIdleMs: number;
   /** Where the real client address comes from (CLIENT_ADDRESS, TRUSTED_PROXIES). */
   readonly clientAddress: ClientAddressing;
+  /** Keys the sticky cookies' HMAC: STICKY_SECRET, else the store token (dispatch/sticky.ts says why). */
+  readonly stickySecret: string;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -92,6 +94,7 @@ export function readConfig(bindings: object): RouterConfig {
     routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
     clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
+    stickySecret: text(env, "STICKY_SECRET", "").trim() || required(env, "UPSTASH_REDIS_REST_TOKEN"),
   };
   parsed.set(bindings, config);
   return config;

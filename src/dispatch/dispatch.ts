@@ -23,6 +23,8 @@ export interface DispatchSettings {
   readonly redisToken: string;
   readonly lookupTimeoutMs: number;
   readonly routeStoreErrorLogIntervalMs: number;
+  /** Keys the sticky cookies' HMAC (sticky.ts). */
+  readonly stickySecret: string;
 }
 
 export interface DispatchOptions {
@@ -87,6 +89,7 @@ export async function routeRequest(
         : null,
       waitUntil: options.waitUntil,
       log: options.log ?? warn,
+      stickySecret: settings.stickySecret,
       ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
     },
   );
