@@ -38,11 +38,13 @@ interface StickyIds {
  * cached route does). Later requests do one lookup.
  */
 const computed = new WeakMap<ForwardAction, StickyIds | Promise<StickyIds>>();
-const hmacKeys = new Map<string, Promise<CryptoKey>>();
+/** Promise<CryptoKey>, spelled so the Workers and the Node type libraries agree (the tests compile this file too). */
+type HmacKey = ReturnType<typeof crypto.subtle.importKey>;
+const hmacKeys = new Map<string, HmacKey>();
 const encoder = new TextEncoder();
 const LABEL = "edge-host-router sticky cookie v1\n";
 
-function hmacKey(secret: string): Promise<CryptoKey> {
+function hmacKey(secret: string): HmacKey {
   let key = hmacKeys.get(secret);
   if (!key) {
     if (hmacKeys.size > 4) hmacKeys.clear(); // one secret in use; a few while it changes
