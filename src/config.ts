@@ -48,6 +48,8 @@ export interface RouterConfig {
   readonly routeRefreshIdleMs: number;
   /** Where the real client address comes from (CLIENT_ADDRESS, TRUSTED_PROXIES). */
   readonly clientAddress: ClientAddressing;
+  /** A rate limit counts an IPv6 client by its network of this many bits (RATE_LIMIT_IPV6_PREFIX). */
+  readonly rateLimitIpv6Prefix: number;
   /** Keys the sticky cookies' HMAC: STICKY_SECRET, else the store token (dispatch/sticky.ts says why). */
   readonly stickySecret: string;
 }
@@ -94,6 +96,7 @@ export function readConfig(bindings: object): RouterConfig {
     routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
     clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
+    rateLimitIpv6Prefix: integer(env, "RATE_LIMIT_IPV6_PREFIX", 64, 1, 128),
     stickySecret: text(env, "STICKY_SECRET", "").trim() || required(env, "UPSTASH_REDIS_REST_TOKEN"),
   };
   parsed.set(bindings, config);

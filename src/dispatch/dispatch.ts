@@ -23,6 +23,8 @@ export interface DispatchSettings {
   readonly redisToken: string;
   readonly lookupTimeoutMs: number;
   readonly routeStoreErrorLogIntervalMs: number;
+  /** RATE_LIMIT_IPV6_PREFIX: how many bits of an IPv6 client address a rate limit counts by. */
+  readonly rateLimitIpv6Prefix: number;
   /** Keys the sticky cookies' HMAC (sticky.ts). */
   readonly stickySecret: string;
 }
@@ -61,6 +63,7 @@ export async function routeRequest(
   if (action.policies) {
     await enforcePolicies(request, action.policies, {
       clientIp: options.forward.client.clientIp,
+      ipv6Prefix: options.settings.rateLimitIpv6Prefix,
       scope: `${route.key}|${rule?.prefix ?? ""}`,
       rateLimiter: () => rateLimiterFor(options.settings),
     });

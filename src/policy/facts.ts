@@ -4,6 +4,8 @@ import type { RateLimiter } from "./rate-limiter.ts";
 export interface PolicyFacts {
   /** ClientInfo.clientIp (proxy/forwarded.ts): the connecting client, never X-Forwarded-For. */
   readonly clientIp: string | null;
+  /** RATE_LIMIT_IPV6_PREFIX: an IPv6 client is counted by its network of this many bits (lib/client-key.ts). */
+  readonly ipv6Prefix: number;
   /** The route key and path rule: a rate limit counts each client within it. */
   readonly scope: string;
   /** The isolate's limiter on the route store; only rateLimit calls it. */
