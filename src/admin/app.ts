@@ -5,7 +5,16 @@ import { RouteStoreError } from "../errors.ts";
 import { configuredAuth, requireAdmin, sameOrigin } from "./auth.ts";
 import { safeNext } from "./login-next.ts";
 import { endSession, startSession, tokenMatches } from "./session.ts";
-import { AdminForbiddenOriginError, AdminInputError, AdminNotFoundError } from "./dashboard-errors.ts";
+import { currentEpoch, nextEpoch } from "./session-epoch.ts";
+import { adminHostOf } from "./settings.ts";
+import { countWrongToken, refuseWhileThrottled } from "./throttle.ts";
+import { requestHost, secureTransport } from "./transport.ts";
+import {
+  AdminForbiddenOriginError,
+  AdminInputError,
+  AdminInsecureError,
+  AdminNotFoundError,
+} from "./dashboard-errors.ts";
 import { healthReport } from "./health.ts";
 import { METRICS_CONTENT_TYPE, metricsText } from "./metrics.ts";
 import { healthHtml } from "./pages/health.tsx";
@@ -61,6 +70,7 @@ export function createAdminApp(options: AdminOptions): AdminApp {
   app.get("/login", (c) => {
     const auth = configuredAuth(c.env);
     if (auth.token === null) throw new AdminNotFoundError();
+    if (!secureTransport(c)) throw new AdminInsecureError(requestHost(c));
     return c.html(loginHtml({ next: safeNext(c.req.query("next")), failed: false }));
   });
 
@@ -68,13 +78,18 @@ export function createAdminApp(options: AdminOptions): AdminApp {
     const auth = configuredAuth(c.env);
     if (auth.token === null) throw new AdminNotFoundError();
     if (!sameOrigin(c)) throw new AdminForbiddenOriginError();
+    // Refused before the token is read: it must not cross the network in the clear, nor be guessed.
+    if (!secureTransport(c)) throw new AdminInsecureError(requestHost(c));
+    refuseWhileThrottled(c);
     const form = await smallForm(c.req.raw);
     const next = safeNext(form.get("next") ?? undefined);
     const given = form.get("token") ?? "";
     if (!(await tokenMatches(given, auth.token))) {
+      countWrongToken(c);
       return c.html(loginHtml({ next, failed: true }), 401);
     }
-    await startSession(c, auth.token);
+    const epoch = await currentEpoch(readConfig(c.env));
+    await startSession(c, auth.token, { host: adminHostOf(c.env), epoch });
     return c.redirect(next, 303);
   });
 
@@ -85,6 +100,14 @@ export function createAdminApp(options: AdminOptions): AdminApp {
   });
 
   app.use(requireAdmin);
+
+  /** Ends every session, everywhere: the revocation epoch moves on (session-epoch.ts). */
+  app.post("/logout-everywhere", async (c) => {
+    if (!sameOrigin(c)) throw new AdminForbiddenOriginError();
+    await nextEpoch(readConfig(c.env));
+    endSession(c);
+    return c.redirect("/login", 303);
+  });
 
   const routesHandler = async (c: Context<AdminEnv>) => {
     const config = readConfig(c.env);
@@ -131,6 +154,7 @@ export function createAdminApp(options: AdminOptions): AdminApp {
         "/api/health": "route store reachability, last failure, backends marked down",
         "/api/traffic": "this isolate's requests, cache outcomes, busiest hosts, per-minute history",
         "/metrics": "this isolate's counters in the Prometheus text format",
+        "POST /logout-everywhere": "ends every dashboard session (the revocation counter in Redis moves on)",
       },
     }),
   );
