@@ -81,16 +81,26 @@ function idsFor(action: ForwardAction, cookie: StickyCookie, secret: string): St
   return pending;
 }
 
-/** The client's sticky cookie for this action; null when the action has no sticky setting. */
-export async function readStickyCookie(
+/**
+ * The client's sticky cookie for this action; null when the action has no
+ * sticky setting. A promise only on the action's first sticky request in
+ * this isolate (the values are being computed); after that, and for every
+ * action without `sticky`, the answer is immediate, so the request path
+ * pays no await for it.
+ */
+export function readStickyCookie(
   request: Request,
   action: ForwardAction,
   secret: string,
-): Promise<StickyState | null> {
+): StickyState | null | Promise<StickyState> {
   const cookie = action.sticky;
   if (!cookie) return null;
+  const ids = idsFor(action, cookie, secret);
+  return ids instanceof Promise ? ids.then((ready) => stateOf(request, cookie, ready)) : stateOf(request, cookie, ids);
+}
+
+function stateOf(request: Request, cookie: StickyCookie, { ids, setCookies }: StickyIds): StickyState {
   const header = request.headers.get("cookie");
-  const { ids, setCookies } = await idsFor(action, cookie, secret);
   return { cookie, sent: header ? (parse(header, cookie.name)[cookie.name] ?? null) : null, ids, setCookies };
 }
 
