@@ -7,7 +7,7 @@ import { safeNext } from "./login-next.ts";
 import { endSession, startSession, tokenMatches } from "./session.ts";
 import { currentEpoch, nextEpoch } from "./session-epoch.ts";
 import { adminHostOf } from "./settings.ts";
-import { countWrongToken, refuseWhileThrottled } from "./throttle.ts";
+import { spendAttempt } from "./throttle.ts";
 import { requestHost, secureTransport } from "./transport.ts";
 import {
   AdminForbiddenOriginError,
@@ -80,14 +80,12 @@ export function createAdminApp(options: AdminOptions): AdminApp {
     if (!sameOrigin(c)) throw new AdminForbiddenOriginError();
     // Refused before the token is read: it must not cross the network in the clear, nor be guessed.
     if (!secureTransport(c)) throw new AdminInsecureError(requestHost(c));
-    refuseWhileThrottled(c);
+    const refund = spendAttempt(c);
     const form = await smallForm(c.req.raw);
     const next = safeNext(form.get("next") ?? undefined);
     const given = form.get("token") ?? "";
-    if (!(await tokenMatches(given, auth.token))) {
-      countWrongToken(c);
-      return c.html(loginHtml({ next, failed: true }), 401);
-    }
+    if (!(await tokenMatches(given, auth.token))) return c.html(loginHtml({ next, failed: true }), 401);
+    refund();
     const epoch = await currentEpoch(readConfig(c.env));
     await startSession(c, auth.token, { host: adminHostOf(c.env), epoch });
     return c.redirect(next, 303);

@@ -7,7 +7,7 @@ import { AdminInsecureError, AdminNotConfiguredError, AdminUnauthorizedError } f
 import { currentEpoch } from "./session-epoch.ts";
 import { sendsSession, tokenMatches, validSession } from "./session.ts";
 import { adminAuthOf, adminHostOf, type AdminAuthSettings } from "./settings.ts";
-import { countWrongToken, refuseWhileThrottled } from "./throttle.ts";
+import { spendAttempt } from "./throttle.ts";
 import { requestHost, secureTransport } from "./transport.ts";
 
 /*
@@ -26,10 +26,10 @@ async function credentialProblem(c: Context, auth: AdminAuthSettings): Promise<s
   if (header !== undefined) {
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
     if (!match || auth.token === null) return "an Authorization header that is not a Bearer ADMIN_TOKEN";
-    refuseWhileThrottled(c);
-    if (await tokenMatches(match[1] ?? "", auth.token)) return null;
-    countWrongToken(c);
-    return "a wrong bearer token";
+    const refund = spendAttempt(c);
+    if (!(await tokenMatches(match[1] ?? "", auth.token))) return "a wrong bearer token";
+    refund();
+    return null;
   }
   if (auth.token !== null && sendsSession(c)) {
     // A cookie over plain HTTP to a host that is not this machine has crossed the network in the clear.

@@ -10,9 +10,9 @@ import { AdminThrottledError } from "./dashboard-errors.ts";
  * one every 6 seconds, in the token bucket rate limits use (local-bucket.ts),
  * counted in this isolate. A per-isolate count needs no store command and
  * keeps working when the store fails; at 10 a minute per isolate, a 16-character
- * random token is out of reach. Only wrong credentials take a token; while the
- * bucket is empty every credential gets 429 before it is compared, right or
- * wrong, so a guesser learns nothing. Clients are keyed as rate limits key them
+ * random token is out of reach. Only wrong credentials keep their token (a
+ * right one is refunded); while the bucket is empty every credential gets
+ * 429 before it is compared, right or wrong, so a guesser learns nothing. Clients are keyed as rate limits key them
  * (an IPv6 /64, unknown addresses together).
  */
 export const WRONG_TOKENS = { average: 10, periodMs: 60_000, burst: 10 } as const;
@@ -28,13 +28,16 @@ function keyOf(c: Context): string {
   }
 }
 
-/** Throws 429 when this client has used up its wrong tries; call before comparing a credential. */
-export function refuseWhileThrottled(c: Context): void {
-  const verdict = buckets.peek(keyOf(c), WRONG_TOKENS);
+/**
+ * Takes one try from this client's bucket before a credential is compared,
+ * or throws 429 when none is left; returns the refund to call when the
+ * credential is right. Taking first (not peeking, then counting the wrong
+ * ones) matters: a comparison awaits, and a thousand guesses sent at once
+ * would all pass a peek before the first was counted.
+ */
+export function spendAttempt(c: Context): () => void {
+  const key = keyOf(c);
+  const verdict = buckets.take(key, WRONG_TOKENS);
   if (!verdict.allowed) throw new AdminThrottledError(Math.max(1, Math.ceil((verdict.reset - Date.now()) / 1000)));
-}
-
-/** Counts one wrong credential from this client. */
-export function countWrongToken(c: Context): void {
-  buckets.take(keyOf(c), WRONG_TOKENS);
+  return () => buckets.refund(key, WRONG_TOKENS);
 }

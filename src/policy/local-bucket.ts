@@ -19,6 +19,8 @@ export interface LocalBuckets {
   take(key: string, spec: BucketSpec): BucketVerdict;
   /** Whether `key` would be refused now, without taking anything. */
   peek(key: string, spec: BucketSpec): BucketVerdict;
+  /** Gives back one token taken (never past `burst`): the attempt it paid for turned out not to count. */
+  refund(key: string, spec: BucketSpec): void;
 }
 
 export interface LocalBucketsOptions {
@@ -63,6 +65,10 @@ export function createLocalBuckets(options: LocalBucketsOptions = {}): LocalBuck
       const at = now();
       const tokens = level(key, spec, at);
       return tokens < 1 ? refused(tokens, spec, at) : { allowed: true, reset: at };
+    },
+    refund(key, spec) {
+      const at = now();
+      buckets.set(key, { tokens: Math.min(spec.burst, level(key, spec, at) + 1), at });
     },
   };
 }

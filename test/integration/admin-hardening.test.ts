@@ -72,6 +72,23 @@ describe("wrong dashboard tokens are throttled per client", () => {
     expect((await from("198.51.100.21", token)).status).toBe(200);
   });
 
+  it("30 wrong tokens sent at once: at most 10 are compared, the rest get 429", async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        page(one, { ...bearer(`parallel-wrong-${i}-long-enough`), "cf-connecting-ip": "198.51.100.30" }),
+      ),
+    );
+    const statuses = replies.map((reply) => reply.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(11);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(19);
+  });
+
+  it("right tokens take nothing: 30 in a row from one client all pass", async () => {
+    for (let i = 0; i < 30; i++) {
+      expect((await page(one, { ...bearer(token), "cf-connecting-ip": "198.51.100.31" })).status).toBe(200);
+    }
+  });
+
   it("counts the login form the same way, and an IPv6 client by its /64", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {

@@ -88,7 +88,7 @@ describe("clientKey: who shares a bucket", () => {
 });
 
 describe("createLocalBuckets: the isolate's own token bucket", () => {
-  it("allows burst at once, then one per average/period, with when to come back", () => {
+  it("allows burst at once, then one per average/period, with when to come back; a refund gives one back", () => {
     let now = 1_000_000;
     const buckets = createLocalBuckets({ now: () => now });
     const spec = { average: 1, periodMs: 10_000, burst: 3 };
@@ -101,5 +101,10 @@ describe("createLocalBuckets: the isolate's own token bucket", () => {
     expect(buckets.peek("a", spec).allowed).toBe(true);
     expect(buckets.take("a", spec).allowed).toBe(true);
     expect(buckets.take("a", spec).allowed).toBe(false);
+    // A refund gives one token back, never more than the burst.
+    buckets.refund("a", spec);
+    expect(buckets.take("a", spec).allowed).toBe(true);
+    for (let i = 0; i < 10; i++) buckets.refund("c", spec);
+    expect([1, 2, 3, 4].map(() => buckets.take("c", spec).allowed)).toEqual([true, true, true, false]);
   });
 });
