@@ -53,6 +53,10 @@ export interface RouterConfig {
   readonly fleetStatsIntervalMs: number;
   /** Encoded characters a request path may carry (ALLOW_ENCODED_*); all refused by default. */
   readonly encodedCharacters: EncodedCharacterPolicy;
+  /** A rate limit counts an IPv6 client by its network of this many bits (RATE_LIMIT_IPV6_PREFIX). */
+  readonly rateLimitIpv6Prefix: number;
+  /** Keys the sticky cookies' HMAC: STICKY_SECRET, else the store token (dispatch/sticky.ts says why). */
+  readonly stickySecret: string;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -107,6 +111,8 @@ export function readConfig(bindings: object): RouterConfig {
       allowEncodedQuestionMark: boolean(env, "ALLOW_ENCODED_QUESTION_MARK", false),
       allowEncodedHash: boolean(env, "ALLOW_ENCODED_HASH", false),
     },
+    rateLimitIpv6Prefix: integer(env, "RATE_LIMIT_IPV6_PREFIX", 64, 1, 128),
+    stickySecret: text(env, "STICKY_SECRET", "").trim() || required(env, "UPSTASH_REDIS_REST_TOKEN"),
   };
   parsed.set(bindings, config);
   return config;

@@ -8,6 +8,8 @@
 export const WORKER_SECRETS: readonly string[] = [
   // The dashboard's bearer token (src/admin/settings.ts); without it ADMIN_HOST answers 503 "not configured".
   "ADMIN_TOKEN",
+  // Keys the sticky cookies' HMAC (src/dispatch/sticky.ts); empty falls back to the store token.
+  "STICKY_SECRET",
 ];
 
 /** The store's secrets: npm run serve sets them itself (scripts/serve/route-store.ts). */

@@ -1,4 +1,5 @@
 import { kindOf, type RouteRow, type RoutesPage } from "./routes-data.ts";
+import { redactStored } from "./redact.ts";
 import { backendLists, otherFields } from "./spec-view.ts";
 
 /** A route key as JSON: what the Routes page shows, as data. */
@@ -9,7 +10,8 @@ function routeJson(row: RouteRow) {
     format: row.format,
     kind: kindOf(row),
     ttl: row.ttl,
-    value: row.raw,
+    // As stored, but with hashes and header values redacted (redact.ts).
+    value: redactStored(row.raw),
     problem: row.problem,
     backends: row.spec ? backendLists(row.spec) : [],
     fields: row.spec ? { ...(row.spec.label ? { identifier: row.spec.label } : {}), ...otherFields(row.spec) } : {},

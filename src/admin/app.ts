@@ -5,7 +5,16 @@ import { RouteStoreError } from "../errors.ts";
 import { configuredAuth, requireAdmin, sameOrigin } from "./auth.ts";
 import { safeNext } from "./login-next.ts";
 import { endSession, startSession, tokenMatches } from "./session.ts";
-import { AdminForbiddenOriginError, AdminInputError, AdminNotFoundError } from "./dashboard-errors.ts";
+import { currentEpoch, nextEpoch } from "./session-epoch.ts";
+import { adminHostOf } from "./settings.ts";
+import { spendAttempt } from "./throttle.ts";
+import { requestHost, secureTransport } from "./transport.ts";
+import {
+  AdminForbiddenOriginError,
+  AdminInputError,
+  AdminInsecureError,
+  AdminNotFoundError,
+} from "./dashboard-errors.ts";
 import { healthReport } from "./health.ts";
 import { METRICS_CONTENT_TYPE, metricsText } from "./metrics.ts";
 import { healthHtml } from "./pages/health.tsx";
@@ -75,6 +84,7 @@ export function createAdminApp(options: AdminOptions): AdminApp {
   app.get("/login", (c) => {
     const auth = configuredAuth(c.env);
     if (auth.token === null) throw new AdminNotFoundError();
+    if (!secureTransport(c)) throw new AdminInsecureError(requestHost(c));
     return c.html(loginHtml({ next: safeNext(c.req.query("next")), failed: false }));
   });
 
@@ -82,13 +92,16 @@ export function createAdminApp(options: AdminOptions): AdminApp {
     const auth = configuredAuth(c.env);
     if (auth.token === null) throw new AdminNotFoundError();
     if (!sameOrigin(c)) throw new AdminForbiddenOriginError();
+    // Refused before the token is read: it must not cross the network in the clear, nor be guessed.
+    if (!secureTransport(c)) throw new AdminInsecureError(requestHost(c));
+    const refund = spendAttempt(c);
     const form = await smallForm(c.req.raw);
     const next = safeNext(form.get("next") ?? undefined);
     const given = form.get("token") ?? "";
-    if (!(await tokenMatches(given, auth.token))) {
-      return c.html(loginHtml({ next, failed: true }), 401);
-    }
-    await startSession(c, auth.token);
+    if (!(await tokenMatches(given, auth.token))) return c.html(loginHtml({ next, failed: true }), 401);
+    refund();
+    const epoch = await currentEpoch(readConfig(c.env));
+    await startSession(c, auth.token, { host: adminHostOf(c.env), epoch });
     return c.redirect(next, 303);
   });
 
@@ -99,6 +112,14 @@ export function createAdminApp(options: AdminOptions): AdminApp {
   });
 
   app.use(requireAdmin);
+
+  /** Ends every session, everywhere: the revocation epoch moves on (session-epoch.ts). */
+  app.post("/logout-everywhere", async (c) => {
+    if (!sameOrigin(c)) throw new AdminForbiddenOriginError();
+    await nextEpoch(readConfig(c.env));
+    endSession(c);
+    return c.redirect("/login", 303);
+  });
 
   const routesHandler = async (c: Context<AdminEnv>) => {
     const config = readConfig(c.env);
@@ -157,6 +178,7 @@ export function createAdminApp(options: AdminOptions): AdminApp {
         "/api/traffic":
           "this isolate's requests, cache outcomes, busiest hosts, per-minute history; `fleet`: every isolate's, summed",
         "/metrics": "this isolate's counters and the fleet's (router_fleet_*) in the Prometheus text format",
+        "POST /logout-everywhere": "ends every dashboard session (the revocation counter in Redis moves on)",
       },
     }),
   );

@@ -1,10 +1,14 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { readConfig } from "../config.ts";
 import { errorFormat } from "../error-format.ts";
 import { accessTokenProblem } from "./cloudflare-access.ts";
-import { AdminNotConfiguredError, AdminUnauthorizedError } from "./dashboard-errors.ts";
-import { tokenMatches, validSession } from "./session.ts";
-import { adminAuthOf, type AdminAuthSettings } from "./settings.ts";
+import { AdminInsecureError, AdminNotConfiguredError, AdminUnauthorizedError } from "./dashboard-errors.ts";
+import { currentEpoch } from "./session-epoch.ts";
+import { sendsSession, tokenMatches, validSession } from "./session.ts";
+import { adminAuthOf, adminHostOf, type AdminAuthSettings } from "./settings.ts";
+import { spendAttempt } from "./throttle.ts";
+import { requestHost, secureTransport } from "./transport.ts";
 
 /*
  * Who may read the dashboard: the ADMIN_TOKEN as a bearer token (RFC 6750),
@@ -12,7 +16,8 @@ import { adminAuthOf, type AdminAuthSettings } from "./settings.ts";
  * token is compared in constant time and never written anywhere: not in a
  * page, not in the cookie (which carries an expiry signed with HMAC-SHA256
  * keyed by the token, so changing the token ends every session), not in an
- * error or log line.
+ * error or log line. Wrong tokens are throttled per client (throttle.ts), and
+ * sessions need HTTPS, or localhost (transport.ts).
  */
 
 /** null when the request carries a valid credential; else why not (for the log line's detail). */
@@ -21,9 +26,18 @@ async function credentialProblem(c: Context, auth: AdminAuthSettings): Promise<s
   if (header !== undefined) {
     const match = /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
     if (!match || auth.token === null) return "an Authorization header that is not a Bearer ADMIN_TOKEN";
-    return (await tokenMatches(match[1] ?? "", auth.token)) ? null : "a wrong bearer token";
+    const refund = spendAttempt(c);
+    if (!(await tokenMatches(match[1] ?? "", auth.token))) return "a wrong bearer token";
+    refund();
+    return null;
   }
-  if (auth.token !== null && (await validSession(c, auth.token))) return null;
+  if (auth.token !== null && sendsSession(c)) {
+    // A cookie over plain HTTP to a host that is not this machine has crossed the network in the clear.
+    if (!secureTransport(c)) throw new AdminInsecureError(requestHost(c));
+    const config = readConfig(c.env as object);
+    const host = adminHostOf(c.env as object);
+    if (await validSession(c, auth.token, host, () => currentEpoch(config))) return null;
+  }
   if (auth.access) {
     const jwt = c.req.header("cf-access-jwt-assertion");
     if (jwt !== undefined) return accessTokenProblem(jwt, auth.access.issuer, auth.access.audience);
@@ -49,6 +63,8 @@ export const requireAdmin = createMiddleware(async (c, next) => {
   if (problem === null) return next();
   const browser = errorFormat(c.req.header("accept") ?? null) === "html";
   if (browser && auth.token !== null && (c.req.method === "GET" || c.req.method === "HEAD")) {
+    // The form would only answer 403 there: say so at once.
+    if (!secureTransport(c)) throw new AdminInsecureError(requestHost(c));
     const url = new URL(c.req.url);
     return c.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
   }

@@ -45,3 +45,31 @@ export class AdminInputError extends RouterError {
     super(400, "invalid_input", message);
   }
 }
+
+/**
+ * Too many wrong tokens or logins from this client (429, RFC 6585 §4): every
+ * credential it sends waits until Retry-After, right or wrong, so guessing
+ * the token is bounded whatever the token's length.
+ */
+export class AdminThrottledError extends RouterError {
+  constructor(retryAfterSeconds: number) {
+    super(429, "too_many_attempts", `Too many wrong tokens from your address; try again in ${retryAfterSeconds} s.`, {
+      headers: { "retry-after": String(retryAfterSeconds) },
+    });
+  }
+}
+
+/**
+ * The login form or a session cookie over plain HTTP from a host that is not
+ * this machine (403): the token and the cookie would cross the network in
+ * the clear. localhost and *.localhost resolve to this machine only (RFC 6761 §6.3).
+ */
+export class AdminInsecureError extends RouterError {
+  constructor(host: string) {
+    super(
+      403,
+      "https_required",
+      `The dashboard's login form and session cookies need HTTPS: open https://${host}/login. Plain HTTP works only for localhost and *.localhost; scripts may send Authorization: Bearer <ADMIN_TOKEN>.`,
+    );
+  }
+}

@@ -1,11 +1,14 @@
 import type { RouteSpec } from "../route-value/route.ts";
 import type { Upstream } from "../route-value/upstream.ts";
+import { REDACTED } from "./redact.ts";
 
 /*
  * A parsed route as plain data for pages and JSON, walked generically: any
  * field the parser adds later (policies, weights, …) shows up without a
- * change here. Upstreams become their URL, header edits `Name: value`, and
- * defaults that say nothing (null, false, empty lists) are left out.
+ * change here. Upstreams become their URL, and defaults that say nothing
+ * (null, false, empty lists) are left out. Secrets never show (redact.ts):
+ * a header edit is `Name: •••`, and a map (basicAuth's users) is its keys,
+ * never its values (the password hashes).
  */
 
 export type View = string | number | boolean | readonly View[] | { readonly [field: string]: View };
@@ -32,10 +35,16 @@ export function view(value: unknown, skip: ReadonlySet<string> = new Set()): Vie
   if (value === null || value === undefined || value === false) return undefined;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
   if (isUpstream(value)) return value.origin + value.basePath;
+  if (value instanceof Map) return view([...(value as Map<unknown, unknown>).keys()].map(String), skip);
+  if (typeof value === "function" || typeof value === "bigint") return undefined;
+  // A value that says how it reads as JSON (an ipAllowList range) is shown that way.
+  if (typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return view((value as { toJSON: () => unknown }).toJSON(), skip);
+  }
   if (Array.isArray(value)) {
     if (value.length === 0) return undefined;
     return value.map((item): View => {
-      if (isHeaderEdit(item)) return item[1] === null ? `-${item[0]}` : `${item[0]}: ${item[1]}`;
+      if (isHeaderEdit(item)) return item[1] === null ? `-${item[0]}` : `${item[0]}: ${REDACTED}`;
       return view(item, skip) ?? "";
     });
   }

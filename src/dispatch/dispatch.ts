@@ -18,6 +18,10 @@ export interface DispatchSettings {
   readonly upstreamTries: number;
   readonly backendDownMs: number;
   readonly sharedDownMarks: boolean;
+  /** RATE_LIMIT_IPV6_PREFIX: how many bits of an IPv6 client address a rate limit counts by. */
+  readonly rateLimitIpv6Prefix: number;
+  /** Keys the sticky cookies' HMAC (sticky.ts). */
+  readonly stickySecret: string;
 }
 
 export interface DispatchOptions {
@@ -56,6 +60,7 @@ export async function routeRequest(
   if (action.policies) {
     await enforcePolicies(request, action.policies, {
       clientIp: options.forward.client.clientIp,
+      ipv6Prefix: options.settings.rateLimitIpv6Prefix,
       scope: `${route.key}|${rule?.prefix ?? ""}`,
       rateLimiter: options.rateLimiter,
     });
@@ -84,6 +89,7 @@ export async function routeRequest(
         : null,
       waitUntil: options.waitUntil,
       log: options.log ?? warn,
+      stickySecret: settings.stickySecret,
       ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
     },
   );

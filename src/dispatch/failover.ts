@@ -22,6 +22,8 @@ export interface FailoverOptions {
   readonly log: (line: string) => void;
   /** Told of each backend tried, for the access log. */
   readonly onAttempt?: (backend: Upstream) => void;
+  /** Keys the sticky cookies' values (sticky.ts). */
+  readonly stickySecret: string;
 }
 
 /** The route's `dead:` set (dead-set.ts). */
@@ -71,7 +73,8 @@ export async function forwardWithFailover(
   const shared = route.sharedDown && route.sharedDown.until > now ? route.sharedDown : null;
   const downUntil = (origin: string) =>
     Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0);
-  const sticky = readStickyCookie(request, action);
+  const read = readStickyCookie(request, action, options.stickySecret);
+  const sticky = read instanceof Promise ? await read : read;
   const balanced = orderBackends(action, { key: target.balanceKey, now, downUntil });
   const order = sticky ? pinBackend(balanced, action, sticky, (backend) => downUntil(backend.origin) > now) : balanced;
   const wantRetry = order.length > 1 && options.tries > 1 && IDEMPOTENT.has(request.method);

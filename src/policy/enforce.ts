@@ -6,28 +6,22 @@ import { maintenance } from "./maintenance.ts";
 import { rateLimit } from "./rate-limit.ts";
 
 /**
- * The policies of the chosen action, in the documented order: maintenance
- * (nothing else matters), ipAllowList (cheapest refusal, no secret checked
- * for a stranger), basicAuth (CPU), rateLimit (a Redis command). The first
- * refusal is thrown as a RouterError and rendered in one place
- * (error-response.ts).
+ * The policies of the chosen action: maintenance (nothing else matters),
+ * ipAllowList (cheapest refusal, no secret checked for a stranger),
+ * rateLimit (the isolate's refusal memory, else one Redis command), then
+ * basicAuth (a PBKDF2 unless the verdict is remembered). The first refusal
+ * is thrown as a RouterError and rendered in one place (error-response.ts).
  *
- * A refused password still counts against the route's rateLimit, and past
- * it the answer is 429: otherwise a client could guess passwords without
- * limit, each guess a full PBKDF2 on our CPU.
+ * The rate limit comes before the password check so that a client past its
+ * limit costs no PBKDF2 at all: each request takes one token whatever its
+ * password, so a refused password counts as much as an accepted one, and
+ * once the tokens are spent guessing stops at a 429 that hashes nothing.
  */
 export async function enforcePolicies(request: Request, policies: Policies, facts: PolicyFacts): Promise<void> {
   const refusal =
     (policies.maintenance && maintenance(request, facts, policies.maintenance)) ||
     (policies.ipAllowList && ipAllowList(request, facts, policies.ipAllowList)) ||
-    (await authenticated(request, policies, facts)) ||
-    (policies.rateLimit && (await rateLimit(request, facts, policies.rateLimit)));
+    (policies.rateLimit && (await rateLimit(request, facts, policies.rateLimit))) ||
+    (policies.basicAuth && (await basicAuth(request, facts, policies.basicAuth)));
   if (refusal) throw refusal;
-}
-
-/** basicAuth's refusal, or the rate limit's when a wrong guess is one too many; undefined when it passes. */
-async function authenticated(request: Request, policies: Policies, facts: PolicyFacts) {
-  const refusal = policies.basicAuth && (await basicAuth(request, facts, policies.basicAuth));
-  if (!refusal || !policies.rateLimit) return refusal;
-  return (await rateLimit(request, facts, policies.rateLimit)) ?? refusal;
 }

@@ -7,6 +7,8 @@ export interface PolicyFacts {
    * names. X-Forwarded-For counts only when the peer is one of TRUSTED_PROXIES, and then only the hops they added.
    */
   readonly clientIp: string | null;
+  /** RATE_LIMIT_IPV6_PREFIX: an IPv6 client is counted by its network of this many bits (lib/client-key.ts). */
+  readonly ipv6Prefix: number;
   /** The route key and path rule: a rate limit counts each client within it. */
   readonly scope: string;
   /** The isolate's limiter on the route store; only rateLimit calls it. */

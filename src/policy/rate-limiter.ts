@@ -2,8 +2,9 @@ import { Redis } from "@upstash/redis/cloudflare";
 import { createLru } from "../lib/lru.ts";
 import type { RateLimitSpec } from "../route-value/policy-spec.ts";
 import { createThrottledLog } from "../lib/throttled-log.ts";
+import { createLocalBuckets } from "./local-bucket.ts";
 
-/** One request's verdict; `allowed` also when the store failed (fail open). */
+/** One request's verdict; while the store fails, the isolate's own bucket gives it. */
 export interface RateVerdict {
   readonly allowed: boolean;
   /** Epoch ms when the next request may pass (meaningful when refused). */
@@ -17,7 +18,7 @@ export interface RateLimiter {
 export interface RateLimiterOptions {
   readonly url: string;
   readonly token: string;
-  /** Past this the request passes (fail open). */
+  /** Past this the isolate's own bucket decides (rate-limiter.ts, store failures). */
   readonly timeoutMs: number;
   /** Prepended to every bucket key (ROUTE_KEY_PREFIX + `ratelimit:`). */
   readonly prefix: string;
@@ -61,6 +62,13 @@ return {1, 0}`;
  * same one EVALSHA per request, and its token bucket refills in steps where
  * Traefik's refills continuously. @upstash/redis's Script does the
  * EVALSHA-then-EVAL the library would.
+ *
+ * When the store fails or times out, the request is counted in a bucket of
+ * this isolate's own with the same numbers (local-bucket.ts) rather than let
+ * through: a limit that lapses whenever the store is down would leave
+ * basicAuth guessing unbounded exactly then. Each isolate then allows up to
+ * `burst` on its own, so the whole is looser than the shared count, but
+ * bounded. The failure is logged at most once per interval.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const redis = new Redis({
@@ -80,8 +88,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const failed = (why: string) =>
     failures.event(
       ({ skipped }) =>
-        `rate limit store failing, requests let through: ${why}${skipped ? ` (and ${skipped} more)` : ""}`,
+        `rate limit store failing, counting in this isolate instead: ${why}${skipped ? ` (and ${skipped} more)` : ""}`,
     );
+  const local = createLocalBuckets({ maxKeys: options.maxBlocked ?? 10_000, now });
 
   return {
     async limit(identifier, spec) {
@@ -102,7 +111,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         return { allowed: false, reset: at + waitMs };
       } catch (error) {
         failed(error instanceof Error ? error.message : String(error));
-        return { allowed: true, reset: at };
+        const verdict = local.take(key, spec);
+        if (!verdict.allowed) blocked.set(key, verdict.reset);
+        return verdict;
       }
     },
   };

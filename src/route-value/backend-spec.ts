@@ -63,12 +63,13 @@ export function readBackends(value: unknown, where: string): BackendList {
 }
 
 /**
- * The cookie naming each backend. Its value is an FNV-1a hash of the
- * backend's URL: opaque (no address reaches the client), the same in every
- * isolate, and computed here once per parsed value. A forged value can only name
- * another of the route's own backends, which a client reaches anyway.
+ * The sticky cookie's name and attributes, checked here so a bad one makes
+ * the value invalid. The value naming each backend is an HMAC of the
+ * backend's URL under the router's secret (dispatch/sticky.ts), not a plain
+ * hash of it: a client cannot work out or forge the value of any backend, a
+ * drained one included, and only values the router issued select one.
  */
-export function readSticky(value: unknown, where: string, backends: readonly Upstream[]): StickyCookie {
+export function readSticky(value: unknown, where: string, _backends: readonly Upstream[]): StickyCookie {
   const sticky = value as Readonly<Record<string, unknown>> | null;
   const cookie = typeof sticky === "object" && sticky !== null && !Array.isArray(sticky) ? sticky["cookie"] : undefined;
   if (!sticky || Object.keys(sticky).some((key) => key !== "cookie") || cookie === undefined) {
@@ -108,32 +109,18 @@ export function readSticky(value: unknown, where: string, backends: readonly Ups
   if (typeof path !== "string" || !/^\/[\x21-\x3a\x3c-\x7e]*$/.test(path)) {
     throw new RouteSyntaxError(`${where}.cookie.path must be a path starting with "/"`);
   }
-  const ids = backends.map((backend) => fnv1a(backend.origin + backend.basePath));
-  let setCookies: string[];
+  let attributes: string;
   try {
-    setCookies = ids.map((id) =>
-      serialize(name, id, {
-        path,
-        ...(options["secure"] === true ? { secure: true } : {}),
-        ...(options["httpOnly"] === true ? { httpOnly: true } : {}),
-        ...(sameSite ? { sameSite: sameSite as "Lax" } : {}),
-        ...(typeof maxAge === "number" ? { maxAge } : {}),
-      }),
-    );
+    // Serialised once with an empty value: what follows `name=` is the same for every backend.
+    attributes = serialize(name, "", {
+      path,
+      ...(options["secure"] === true ? { secure: true } : {}),
+      ...(options["httpOnly"] === true ? { httpOnly: true } : {}),
+      ...(sameSite ? { sameSite: sameSite as "Lax" } : {}),
+      ...(typeof maxAge === "number" ? { maxAge } : {}),
+    }).slice(name.length + 1);
   } catch (error) {
     throw new RouteSyntaxError(`${where}.cookie: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { name, ids, setCookies };
-}
-
-/** FNV-1a, 32 bits twice (two offsets), as 16 hex digits. */
-function fnv1a(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0xcbf29ce4;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193) >>> 0;
-    b = Math.imul(b ^ code, 0x01000193) >>> 0;
-  }
-  return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
+  return { name, attributes };
 }

@@ -31,13 +31,16 @@ export interface ForwardAction {
   readonly policies?: Policies;
 }
 
-/** The sticky cookie of a forward action, built once when the value is parsed. */
+/**
+ * The sticky cookie of a forward action, as the value sets it. The value
+ * naming each backend is an HMAC under the router's secret, which the parser
+ * has not got: it is computed per isolate, once per parsed action
+ * (dispatch/sticky.ts).
+ */
 export interface StickyCookie {
   readonly name: string;
-  /** Parallel to the action's backends: the cookie value naming each (opaque, not its address). */
-  readonly ids: readonly string[];
-  /** Parallel too: the whole Set-Cookie value for each. */
-  readonly setCookies: readonly string[];
+  /** What follows the value in Set-Cookie (`; Path=/; HttpOnly; SameSite=Lax`), validated when parsed. */
+  readonly attributes: string;
 }
 
 /** Answer with a redirect to `target` + the request's path and query. */

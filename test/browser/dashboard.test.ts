@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
+import { hashPassword } from "../../src/lib/password-hash.ts";
 import { send } from "../support/http.ts";
 import { startAdminRouter, type AdminUnderTest } from "../support/admin.ts";
 import { routesClient } from "../support/stack.ts";
@@ -62,6 +63,14 @@ beforeAll(async () => {
     }),
   );
   await redis.set(`${p}*.preview.localhost`, JSON.stringify({ redirect: "https://preview.example", status: 302 }));
+  await redis.set(
+    `${p}staff.localhost`,
+    JSON.stringify({
+      backends: p5001.address,
+      basicAuth: { users: [`alice:${await hashPassword("wonderland", 10_000)}`] },
+      requestHeaders: { Authorization: "Bearer upstream-secret" },
+    }),
+  );
   // Some traffic for the charts and the busiest hosts.
   for (let i = 0; i < 12; i++) await send(admin.router.url, { host: i % 3 ? "p5001.localhost" : "p5002.localhost" });
   await send(admin.router.url, { host: "old.localhost" });
@@ -110,6 +119,19 @@ describe("the dashboard in Chromium, without JavaScript", { timeout: 60_000 }, (
     expect(color).toBe("rgb(176, 0, 32)");
     await shot("routes");
     expect(await page.content()).not.toContain(admin.token);
+  });
+
+  it("shows who may log in and which headers are set, never a password hash or a header value", async () => {
+    const row = page.locator("tr", { hasText: "staff.localhost" });
+    const text = (await row.textContent()) ?? "";
+    expect(text).toContain("alice");
+    expect(text.toLowerCase()).toContain("authorization: •••");
+    const shop = (await page.locator("tr", { hasText: "shop.localhost" }).textContent()) ?? "";
+    expect(shop.toLowerCase()).toContain("strict-transport-security: •••");
+    const html = await page.content();
+    expect(html).not.toContain("pbkdf2");
+    expect(html).not.toContain("upstream-secret");
+    expect(html).not.toContain("max-age=63072000");
   });
 
   it("filters the routes by text", async () => {
@@ -179,9 +201,33 @@ describe("the dashboard in Chromium, without JavaScript", { timeout: 60_000 }, (
   });
 
   it("logs out: the pages ask for the token again", async () => {
-    await page.click("text=Log out");
+    await page.click('header button:text-is("Log out")');
     expect(new URL(page.url()).pathname).toBe("/login");
     await page.goto(`${base}/health`);
     expect(new URL(page.url()).pathname).toBe("/login");
+  });
+
+  it("logs out everywhere: a session opened elsewhere ends too", async () => {
+    await page.fill('input[name="token"]', admin.token);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${base}/health`);
+    // Another session of the same token, as another browser would hold it.
+    const other = await send(admin.router.url, {
+      host: "router.localhost",
+      method: "POST",
+      path: "/login",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: admin.token, next: "/" }).toString(),
+    });
+    const cookie = (other.headers["set-cookie"]?.[0] ?? "").split(";")[0] ?? "";
+    const withOther = () =>
+      send(admin.router.url, { host: "router.localhost", path: "/api/health", headers: { cookie } });
+    expect((await withOther()).status).toBe(200);
+    await shot("logout-everywhere");
+    await page.click('header button:text-is("Log out everywhere")');
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.goto(`${base}/health`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect((await withOther()).status).toBe(401);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
+import { hashPassword } from "../../src/lib/password-hash.ts";
 import { send } from "../support/http.ts";
 import { bearer, startAdminRouter, type AdminUnderTest } from "../support/admin.ts";
 import { routesClient } from "../support/stack.ts";
@@ -88,6 +89,59 @@ describe("dashboard API", () => {
     expect(byHost.get("hip.localhost")).toMatchObject({ kind: "hipache", fields: { identifier: "hip" } });
     expect(byHost.get("*.wild.localhost")?.kind).toBe("upstream");
     expect([...byHost.keys()].some((host) => host.startsWith("dead:"))).toBe(false);
+  });
+
+  it("never shows a password hash or a header value: names stay, values become •••, in /api, the pages and the tester", async () => {
+    const p = admin.prefix;
+    const hash = await hashPassword("wonderland", 10_000);
+    const secrets = [hash, "Bearer upstream-secret-1", "key-secret-2", "cookie-secret-3"];
+    await redis.set(
+      `${p}secrets.localhost`,
+      JSON.stringify({
+        backends: app1.address,
+        basicAuth: { users: [`alice:${hash}`] },
+        requestHeaders: { Authorization: "Bearer upstream-secret-1", "X-Drop": null },
+        responseHeaders: { "Set-Cookie": "cookie-secret-3" },
+        paths: { "/api": { backends: app2.address, requestHeaders: { "X-Api-Key": "key-secret-2" } } },
+      }),
+    );
+    // Invalid (an ftp backend), so the page shows the stored value itself.
+    await redis.set(
+      `${p}broken-secrets.localhost`,
+      JSON.stringify({
+        backends: "ftp://10.0.0.1",
+        basicAuth: { users: [`alice:${hash}`] },
+        requestHeaders: { "X-Api-Key": "key-secret-2" },
+      }),
+    );
+    // Not JSON at all: the hash is still found.
+    await redis.set(`${p}garbled-secrets.localhost`, `{"basicAuth": {"users": ["alice:${hash}"]`);
+    const replies = await Promise.all(
+      [
+        "/api/routes?q=secrets",
+        "/routes?q=secrets",
+        "/api/test?host=secrets.localhost&path=/api/x",
+        "/tester?host=secrets.localhost&path=/api/x",
+      ].map((path) => send(admin.router.url, { host: admin.host, path, headers: bearer(admin.token) })),
+    );
+    for (const reply of replies) {
+      expect(reply.status).toBe(200);
+      for (const secret of secrets) expect(reply.text).not.toContain(secret);
+      expect(reply.text).not.toContain("pbkdf2");
+    }
+    const { routes } = replies[0]?.json<RoutesJson>() ?? { routes: [] };
+    const shown = JSON.stringify(routes);
+    expect(routes.map((route) => route.host).sort()).toEqual([
+      "broken-secrets.localhost",
+      "garbled-secrets.localhost",
+      "secrets.localhost",
+    ]);
+    for (const name of ["alice", "authorization", "x-api-key", "set-cookie", "-x-drop", "•••"]) {
+      expect(shown.toLowerCase()).toContain(name);
+    }
+    const page = (replies[1]?.text ?? "").toLowerCase();
+    expect(page).toContain("alice");
+    expect(page).toContain("authorization: •••");
   });
 
   it("filters by text and pages through many keys with SCAN", async () => {

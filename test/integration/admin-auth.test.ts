@@ -6,7 +6,8 @@ import { startRouter } from "../support/stack.ts";
 let admin: AdminUnderTest;
 
 beforeAll(async () => {
-  admin = await startAdminRouter("auth");
+  // A *.localhost host: the login form and its cookie work over plain HTTP only there (admin-hardening.test.ts).
+  admin = await startAdminRouter("auth", {}, "admin-auth.localhost");
 });
 afterAll(async () => {
   await admin.router.dispose();
@@ -78,9 +79,12 @@ describe("dashboard authentication", () => {
     }
     // A tampered signature or expiry is refused.
     const [name, value = ""] = cookie.split("=");
-    const [expires, signature = ""] = value.split(".");
-    const forged = `${name}=${Number(expires) + 1000}.${signature}`;
+    const [expires, epoch = "", signature = ""] = value.split(".");
+    expect(epoch).toMatch(/^\d+$/);
+    const forged = `${name}=${Number(expires) + 1000}.${epoch}.${signature}`;
     expect((await get("/routes", { cookie: forged })).status).toBe(401);
+    const otherEpoch = `${name}=${expires}.${Number(epoch) + 1}.${signature}`;
+    expect((await get("/routes", { cookie: otherEpoch })).status).toBe(401);
   });
 
   it("refuses a wrong token at the form with 401 and never echoes it", async () => {

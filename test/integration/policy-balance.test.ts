@@ -76,7 +76,7 @@ describe("sticky cookie", () => {
     const first = await send(router.url, { host });
     expect(first.status).toBe(200);
     const cookie = cookieOf(first);
-    expect(cookie).toMatch(/^lb=[0-9a-f]{16}$/);
+    expect(cookie).toMatch(/^lb=[A-Za-z0-9_-]{22}$/);
     expect(String(first.headers["set-cookie"])).toContain("HttpOnly; SameSite=Lax");
     expect(String(first.headers["set-cookie"])).not.toContain("127.0.0.1");
     const pinned = app(first);
@@ -89,7 +89,7 @@ describe("sticky cookie", () => {
     const moved = await send(router.url, { host, headers: { cookie } });
     expect(moved.status).toBe(200);
     expect(app(moved)).not.toBe(pinned);
-    expect(cookieOf(moved)).toMatch(/^lb=[0-9a-f]{16}$/);
+    expect(cookieOf(moved)).toMatch(/^lb=[A-Za-z0-9_-]{22}$/);
     expect(cookieOf(moved)).not.toBe(cookie);
     const after = await send(router.url, { host, headers: { cookie: cookieOf(moved) } });
     expect(app(after)).toBe(app(moved));
@@ -123,4 +123,38 @@ describe("sticky cookie", () => {
     expect(app(gone)).toBe("nine");
     expect(cookieOf(gone)).not.toBe(cookie);
   });
+
+  it("never picks a drained backend for a forged cookie: the unkeyed hash of its URL, or any value the router did not issue", async () => {
+    const host = await routedHost(
+      "stickyforged",
+      JSON.stringify({
+        backends: [
+          { url: nine.address, weight: 1 },
+          { url: one.address, weight: 0 },
+        ],
+        sticky: { cookie: {} },
+      }),
+    );
+    // What a client could compute before: FNV-1a of the backend's URL, the value the router used to issue.
+    const forged = [fnv1a(`http://${one.address}`), "AAAAAAAAAAAAAAAAAAAAAA", "x".repeat(4000)];
+    for (const value of forged) {
+      for (let i = 0; i < 5; i++) {
+        const reply = await send(router.url, { host, headers: { cookie: `lb=${value}` } });
+        expect(app(reply)).toBe("nine");
+        expect(cookieOf(reply)).toMatch(/^lb=[A-Za-z0-9_-]{22}$/);
+      }
+    }
+  });
 });
+
+/** The sticky cookie's value before it was keyed: FNV-1a, 32 bits twice, as 16 hex digits. */
+function fnv1a(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193) >>> 0;
+    b = Math.imul(b ^ code, 0x01000193) >>> 0;
+  }
+  return a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0");
+}

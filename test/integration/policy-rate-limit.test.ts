@@ -57,6 +57,20 @@ describe("rateLimit", () => {
     expect(ran("EVALSHA") + ran("EVAL")).toBe(2);
   });
 
+  it("counts the addresses of one IPv6 /64 as one client (RATE_LIMIT_IPV6_PREFIX, 64 by default); another /64 has its own bucket", async () => {
+    const host = await routedHost(
+      "limitv6",
+      JSON.stringify({ backends: app.address, rateLimit: { average: 1, period: "1m", burst: 2 } }),
+    );
+    // CLIENT_ADDRESS is cf-connecting-ip here: the header names the client, as the edge would.
+    const from = async (address: string) =>
+      (await send(isolateA.url, { host, headers: { "cf-connecting-ip": address } })).status;
+    const statuses: number[] = [];
+    for (let i = 1; i <= 6; i++) statuses.push(await from(`2001:db8:5:6::${i.toString(16)}`));
+    expect(statuses).toEqual([200, 200, 429, 429, 429, 429]);
+    expect(await from("2001:db8:5:7::1")).toBe(200);
+  });
+
   it("counts each path rule apart", async () => {
     const host = await routedHost(
       "limitpaths",
@@ -83,17 +97,19 @@ describe("rateLimit when the store fails", () => {
     await Promise.all([router.dispose(), store.close()]);
   });
 
-  it("lets requests through (fail open) and logs it once per interval", async () => {
+  it("counts in the isolate's own bucket with the same numbers instead of letting everything through, and logs it once per interval", async () => {
     await store.client.set(
       "failopen.test.example",
-      JSON.stringify({ backends: app.address, rateLimit: { average: 1, period: "1m", burst: 1 } }),
+      JSON.stringify({ backends: app.address, rateLimit: { average: 1, period: "1m", burst: 2 } }),
     );
     expect((await send(router.url, { host: "failopen.test.example" })).status).toBe(200);
     await store.kill();
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await send(router.url, { host: "failopen.test.example" })).status);
-    expect(statuses).toEqual([200, 200, 200, 200]);
+    for (let i = 0; i < 6; i++) statuses.push((await send(router.url, { host: "failopen.test.example" })).status);
+    // The isolate's bucket starts full (burst 2): two pass, then 429 as the shared count would say.
+    expect(statuses).toEqual([200, 200, 429, 429, 429, 429]);
     const lines = router.logs.filter((line) => line.includes("rate limit store failing"));
     expect(lines.length).toBe(1);
+    expect(lines[0]).toContain("counting in this isolate");
   });
 });

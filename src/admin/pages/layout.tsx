@@ -47,6 +47,11 @@ export function Layout(props: LayoutProps) {
               <button type="submit">Log out</button>
             </form>
           )}
+          {props.page !== null && (
+            <form method="post" action="/logout-everywhere">
+              <button type="submit">Log out everywhere</button>
+            </form>
+          )}
         </header>
         <main>{props.children}</main>
         {props.commands !== undefined && (

@@ -1,4 +1,5 @@
 import { clip } from "../../lib/clip.ts";
+import { redactStored } from "../redact.ts";
 import { kindOf, type RouteRow, type RoutesPage } from "../routes-data.ts";
 import type { RouteTraffic } from "../fleet-report.ts";
 import { backendLists, otherFields } from "../spec-view.ts";
@@ -25,7 +26,8 @@ function ttlText(ttl: number | null): string {
   return `${Math.round(ttl / 86_400)}d`;
 }
 
-function rawText(raw: RouteRow["raw"]): string {
+function rawText(stored: RouteRow["raw"]): string {
+  const raw = redactStored(stored);
   if (raw === null) return "(another Redis type)";
   return clip(typeof raw === "string" ? raw : raw.join(" "), 300);
 }

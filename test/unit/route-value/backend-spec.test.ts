@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readStickyCookie } from "../../../src/dispatch/sticky.ts";
 import { type ForwardAction } from "../../../src/route-value/route.ts";
 import { parseRouteValue } from "../../../src/route-value/value.ts";
 
@@ -13,14 +14,15 @@ describe("weights and sticky in a route value", () => {
     expect(forward({ backends: ["a:1", "b:1"] })).not.toHaveProperty("weights");
   });
 
-  it("names each backend in the cookie by an opaque id, never its address", () => {
+  it("names each backend in the cookie by an opaque id, never its address", async () => {
     const action = forward({
       backends: ["10.0.0.1:8080", "10.0.0.2:8080"],
       sticky: { cookie: { name: "lb", secure: true, httpOnly: true, sameSite: "lax" } },
     });
-    const sticky = action.sticky;
+    expect(action.sticky).toEqual({ name: "lb", attributes: "; Path=/; HttpOnly; Secure; SameSite=Lax" });
+    const sticky = await readStickyCookie(new Request("http://a.test/"), action, "a secret of the router's");
     expect(sticky?.ids).toHaveLength(2);
-    expect(sticky?.ids[0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(sticky?.ids[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(sticky?.ids[0]).not.toBe(sticky?.ids[1]);
     expect(sticky?.setCookies[0]).toBe(`lb=${sticky?.ids[0] ?? ""}; Path=/; HttpOnly; Secure; SameSite=Lax`);
     expect(sticky?.setCookies.join()).not.toContain("10.0.0");
