@@ -176,6 +176,7 @@ function sampleRate(env: Env): number {
 function fleetSource(env: Env): FleetSource | null {
   try {
     const config = readConfig(env);
+    if (config.fleetStatsIntervalMs === 0) return null; // turned off: nothing written
     return { config, cacheStats: isolateFor(config).cache.stats, dashboardCommands: () => adminCommands.sent };
   } catch {
     return null;

@@ -101,7 +101,7 @@ export function readConfig(bindings: object): RouterConfig {
     routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
     clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
-    fleetStatsIntervalMs: integer(env, "FLEET_STATS_INTERVAL_MS", 60_000, 1000, 3_600_000),
+    fleetStatsIntervalMs: integer(env, "FLEET_STATS_INTERVAL_MS", 60_000, 0, 3_600_000),
     encodedCharacters: {
       allowEncodedSlash: boolean(env, "ALLOW_ENCODED_SLASH", false),
       allowEncodedBackSlash: boolean(env, "ALLOW_ENCODED_BACK_SLASH", false),

@@ -107,6 +107,7 @@ export function accessLog<B extends object>(options: AccessLogOptions<B>) {
 
 function scheduleFleetWrite(source: FleetSource | null, ctx: { waitUntil(promise: Promise<unknown>): void }): void {
   if (source !== null) ctx.waitUntil(isolateFleet.flush(source, Date.now()));
+  else isolateFleet.rest(Date.now());
 }
 
 /** The edge's Ray ID when it looks like one, so our id matches Cloudflare's logs. */

@@ -47,6 +47,8 @@ export interface PendingWrite {
 export interface FleetFlusher {
   /** Whether the interval has passed: the only call on the request path. */
   due(now: number): boolean;
+  /** Nothing is to be written for these bindings (FLEET_STATS_INTERVAL_MS=0): ask again in a minute, not per request. */
+  rest(now: number): void;
   /** The write to send now, or null (one is in flight, or nothing changed since the last). */
   prepare(source: FleetSource, now: number): PendingWrite | null;
   /** prepare + HSET + settle: what waitUntil runs. Never rejects. */
@@ -101,6 +103,9 @@ export function createFleetFlusher(options: FleetFlusherOptions = {}): FleetFlus
     due(now) {
       if (nextAt === 0) nextAt = now + FIRST_WRITE_AFTER_MS;
       return now >= nextAt;
+    },
+    rest(now) {
+      nextAt = now + 60_000;
     },
     prepare(source, now) {
       const { fleetStatsIntervalMs: interval } = source.config;

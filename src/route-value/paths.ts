@@ -1,4 +1,4 @@
-import { canonicalPath, type EncodedCharacterPolicy } from "../receive/canonical-path.ts";
+import { canonicalPath, NonCanonicalPathError, type EncodedCharacterPolicy } from "../receive/canonical-path.ts";
 import type { PathRule } from "./route.ts";
 
 /** Why a `"paths"` key cannot be a prefix, or null when it can. */
@@ -9,6 +9,14 @@ export function validatePrefix(prefix: string): string | null {
   // eslint-disable-next-line no-control-regex -- control characters are what we refuse
   if (/[\s\x00-\x1f\x7f]/.test(prefix)) return "a path prefix cannot contain spaces or control characters";
   if (/%(?![0-9A-Fa-f]{2})/.test(prefix)) return 'a path prefix cannot hold a "%" that starts no percent-encoding';
+  try {
+    canonicalPrefix(prefix);
+  } catch (error) {
+    // A request path with such a segment is refused before matching (400), so no request could reach this rule.
+    if (error instanceof NonCanonicalPathError)
+      return 'a path prefix cannot hold a dot or empty segment with ";" parameters';
+    throw error;
+  }
   return null;
 }
 

@@ -11,7 +11,10 @@ export interface RouterUnderTest extends RunningRuntime {
  * The router bundle in workerd, pointed at the suite's bridge unless
  * `bindings` say otherwise (a per-test bridge, a dead address, other vars).
  * Tests read the access log, so these routers write a line for every request
- * (ACCESS_LOG_SAMPLE_RATE=1) unless `bindings` set another rate.
+ * (ACCESS_LOG_SAMPLE_RATE=1) unless `bindings` set another rate. Tests count
+ * store commands, so the fleet's counters are not written
+ * (FLEET_STATS_INTERVAL_MS=0) unless `bindings` ask for it: a write falling
+ * inside a counted window would be a command the test did not cause.
  */
 export async function startRouter(
   bindings: Record<string, string> = {},
@@ -25,6 +28,7 @@ export async function startRouter(
       UPSTASH_REDIS_REST_URL: inject("bridgeUrl"),
       UPSTASH_REDIS_REST_TOKEN: inject("bridgeToken"),
       ACCESS_LOG_SAMPLE_RATE: "1",
+      FLEET_STATS_INTERVAL_MS: "0",
       ...bindings,
     },
     onLog: (line) => logs.push(line),

@@ -184,6 +184,16 @@ describe("fleet stats: what an isolate writes", () => {
     expect(flusher.due(T0 + 1000 + config.fleetStatsIntervalMs)).toBe(true);
   });
 
+  it("with nothing to write (FLEET_STATS_INTERVAL_MS=0) asks again a minute later, not on every request", () => {
+    const { flusher } = setup();
+    expect(flusher.due(T0)).toBe(false);
+    expect(flusher.due(T0 + 1000)).toBe(true);
+    flusher.rest(T0 + 1000);
+    expect(flusher.due(T0 + 1000 + 59_999)).toBe(false);
+    expect(flusher.due(T0 + 1000 + 60_000)).toBe(true);
+    expect(flusher.commands).toBe(0);
+  });
+
   it("a new field's minutes never go negative, and minutes past the hour are dropped when summed", () => {
     const now = emptyCounts();
     now.minutes["100"] = [0, 3, 0, 0, 0];
