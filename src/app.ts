@@ -75,33 +75,26 @@ app.all("*", async (c) => {
   }
   const client = clientInfo(request, target.origin, config.clientAddress, hostHeader);
   facts.clientIp = client.clientIp;
-  // From the first attempt on: policies, redirects and body buffering are not the upstream's time.
-  let started = 0;
-  try {
-    const response = await routeRequest(request, target, route, {
-      forward: {
-        timeoutMs: config.upstreamTimeoutMs,
-        client,
-        hops: facts.hops,
-        exposeUpstream: config.exposeUpstream,
-        // Server-Timing is appended below: the response must be one we may edit.
-        editableResponse: config.serverTiming,
-      },
-      settings: config,
-      store,
-      waitUntil,
-      onAttempt: (backend) => {
-        facts.upstream = backend.origin + backend.basePath;
-        if (started === 0) started = Date.now();
-      },
-    });
-    // A 101 is fetch()'s own response, whose headers cannot change.
-    const serverTiming = c.get("serverTiming");
-    if (serverTiming && response.status !== 101) response.headers.append("server-timing", serverTiming);
-    return response;
-  } finally {
-    if (started !== 0) facts.upstreamMs = Date.now() - started;
+  const dispatched = await routeRequest(request, target, route, {
+    settings: config,
+    client,
+    hops: facts.hops,
+    // Server-Timing is appended below: the response must be one we may edit.
+    editableResponse: config.serverTiming,
+    store,
+    waitUntil,
+  });
+  if (dispatched.backend) {
+    const backend = dispatched.backend;
+    facts.upstream = backend.origin + backend.basePath;
+    facts.upstreamMs = Date.now() - dispatched.startedAt;
   }
+  if ("error" in dispatched) throw dispatched.error;
+  const response = dispatched.response;
+  // A 101 is fetch()'s own response, whose headers cannot change.
+  const serverTiming = c.get("serverTiming");
+  if (serverTiming && response.status !== 101) response.headers.append("server-timing", serverTiming);
+  return response;
 });
 
 app.onError((error, c) => {
@@ -137,7 +130,7 @@ async function findRoute(
   const error = result.error;
   if (error instanceof NoRouteError && config.fallbackUpstream) {
     facts.lookup = "fallback";
-    return fallbackRoute(config.fallbackUpstream);
+    return fallbackRoute(config.fallbackUpstream, config.networks);
   }
   if (error instanceof NoRouteError) facts.lookup = "miss";
   else if (error instanceof InvalidRouteError) facts.lookup = "invalid";

@@ -1,5 +1,11 @@
 import { ConfigError } from "./errors.ts";
 import { parseClientAddressing, type ClientAddressing } from "./receive/client-address.ts";
+import {
+  DEFAULT_PRIVATE_RANGES,
+  parsePrivateRanges,
+  type FetchFunction,
+  type NetworkSetup,
+} from "./route-value/network.ts";
 import { parseUpstreamAs, type Upstream } from "./route-value/upstream.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
@@ -48,6 +54,12 @@ export interface RouterConfig {
   readonly routeRefreshIdleMs: number;
   /** Where the real client address comes from (CLIENT_ADDRESS, TRUSTED_PROXIES). */
   readonly clientAddress: ClientAddressing;
+  /**
+   * PRIVATE_NETWORK_RANGES and the worker's bindings that have a fetch()
+   * (a `[[vpc_networks]]` binding, a service binding): which way each
+   * backend goes (route-value/network.ts, lookup/bind-networks.ts).
+   */
+  readonly networks: NetworkSetup;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -92,6 +104,7 @@ export function readConfig(bindings: object): RouterConfig {
     routeRefreshBatchSize: integer(env, "ROUTE_REFRESH_BATCH_SIZE", 2_000, 1, 10_000),
     routeRefreshIdleMs: integer(env, "ROUTE_REFRESH_IDLE_MS", 300_000, 0, 86_400_000),
     clientAddress: parseClientAddressing(text(env, "CLIENT_ADDRESS", ""), text(env, "TRUSTED_PROXIES", "")),
+    networks: { privateRanges: privateRanges(env), bindings: fetchBindings(env) },
   };
   parsed.set(bindings, config);
   return config;
@@ -150,4 +163,30 @@ function upstream(env: Bindings, name: string): Upstream | null {
     raw,
     (reason) => new ConfigError(name, "invalid", `${name} is not a valid upstream: ${reason}.`),
   );
+}
+
+function privateRanges(env: Bindings): NetworkSetup["privateRanges"] {
+  const name = "PRIVATE_NETWORK_RANGES";
+  const ranges = parsePrivateRanges(text(env, name, DEFAULT_PRIVATE_RANGES));
+  if (typeof ranges === "string") {
+    throw new ConfigError(name, "invalid", `${name} must list CIDR blocks such as 10.0.0.0/8: ${ranges}.`);
+  }
+  return ranges;
+}
+
+/**
+ * Every binding with a fetch() (a Workers VPC Network is a Fetcher, as
+ * `wrangler types` says), by name. Each is wrapped once here, so a request
+ * calls it with no lookup: `env.NAME.fetch` needs its binding as `this`.
+ */
+function fetchBindings(env: Bindings): ReadonlyMap<string, FetchFunction> {
+  const bindings = new Map<string, FetchFunction>();
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value !== "object" || value === null || !("fetch" in value)) continue;
+    const binding = value as { fetch: unknown };
+    if (typeof binding.fetch !== "function") continue;
+    const fetcher = binding as { fetch: FetchFunction };
+    bindings.set(name, (url, init) => fetcher.fetch(url, init));
+  }
+  return bindings;
 }
