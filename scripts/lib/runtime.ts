@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions, type V4FetchHandler, type V4ServiceDesignator } from "miniflare";
 import type { WorkerBundle } from "./worker-bundle.ts";
 
 export interface RuntimeOptions {
@@ -10,6 +10,17 @@ export interface RuntimeOptions {
   readonly port?: number;
   /** Receives each line the worker logs (the access log); default: dropped. */
   readonly onLog?: (line: string) => void;
+  /**
+   * Bindings with a fetch() (a Node function, an HTTP server on loopback):
+   * stand-ins for what cannot be simulated locally (a Workers VPC Network).
+   */
+  readonly serviceBindings?: Readonly<Record<string, V4ServiceDesignator>>;
+  /**
+   * Where the worker's own fetch() goes (its global outbound); default: the
+   * network. A test that puts addresses it does not own in route values
+   * confines it to loopback with a function that refuses everything else.
+   */
+  readonly outboundService?: V4FetchHandler;
 }
 
 export interface RunningRuntime {
@@ -38,6 +49,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       host: "127.0.0.1",
       port: options.port ?? 0,
       handleStructuredLogs: (log) => options.onLog?.(log.message),
+      ...(options.serviceBindings ? { serviceBindings: { ...options.serviceBindings } } : {}),
+      ...(options.outboundService ? { outboundService: options.outboundService } : {}),
     }),
   );
   const url = await miniflare.ready;

@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis";
 import { inject } from "vitest";
-import { startRuntime, type RunningRuntime } from "../../scripts/lib/runtime.ts";
+import { startRuntime, type RunningRuntime, type RuntimeOptions } from "../../scripts/lib/runtime.ts";
 
 export interface RouterUnderTest extends RunningRuntime {
   /** Every line the worker logged, oldest first. */
@@ -13,7 +13,11 @@ export interface RouterUnderTest extends RunningRuntime {
  * Tests read the access log, so these routers write a line for every request
  * (ACCESS_LOG_SAMPLE_RATE=1) unless `bindings` set another rate.
  */
-export async function startRouter(bindings: Record<string, string> = {}): Promise<RouterUnderTest> {
+export async function startRouter(
+  bindings: Record<string, string> = {},
+  /** Stand-in fetch bindings and a confined global outbound (private-upstreams.test.ts). */
+  fetchers: Pick<RuntimeOptions, "serviceBindings" | "outboundService"> = {},
+): Promise<RouterUnderTest> {
   const logs: string[] = [];
   const runtime = await startRuntime({
     bundle: inject("bundle"),
@@ -24,6 +28,7 @@ export async function startRouter(bindings: Record<string, string> = {}): Promis
       ...bindings,
     },
     onLog: (line) => logs.push(line),
+    ...fetchers,
   });
   return Object.assign(runtime, { logs });
 }
