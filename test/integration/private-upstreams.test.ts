@@ -1,5 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
 import { loopbackOutbound, standInTunnel, type LoopbackOutbound, type StandInTunnel } from "../support/tunnel.ts";
@@ -49,6 +50,9 @@ let plain: RouterUnderTest;
 let plainOutbound: LoopbackOutbound;
 const apps: Record<string, TestUpstream> = {};
 let streaming: TestUpstream;
+/** A WebSocket echo server on loopback, reached as 10.0.0.40:8000 through the binding. */
+let sockets: TestUpstream;
+let wss: WebSocketServer;
 /** Set by the streaming test: lets the streaming upstream send its second chunk. */
 let releaseSecond: () => void = () => undefined;
 /** Resolved by the streaming upstream when the first chunk of an upload has arrived. */
@@ -76,6 +80,12 @@ beforeAll(async () => {
       response.end(`received: ${received}`);
     });
   });
+  const wsHttp = await startHttpUpstream((_request, response) => response.writeHead(426).end("WebSocket only"));
+  sockets = wsHttp;
+  wss = new WebSocketServer({ server: wsHttp.server });
+  wss.on("connection", (socket) => {
+    socket.on("message", (data: RawData, isBinary: boolean) => socket.send(data, { binary: isBinary }));
+  });
   const address = (name: string) => apps[name]?.address ?? "";
   production = await standInTunnel({
     "10.0.0.7:5000": address("seed"),
@@ -87,6 +97,7 @@ beforeAll(async () => {
     "10.0.0.21": address("down"),
     "10.0.0.22": address("live"),
     "10.0.0.30:7000": streaming.address,
+    "10.0.0.40:8000": sockets.address,
   });
   // The same address in another virtual network: a different app answers.
   staging = await standInTunnel({ "10.0.0.7:5000": address("stagingApp") });
@@ -105,7 +116,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const client of wss.clients) client.terminate();
+  await new Promise((resolve) => wss.close(resolve));
   await Promise.all([
+    sockets.close(),
     router.dispose(),
     plain.dispose(),
     production.close(),
@@ -263,6 +277,36 @@ describe("private upstreams through a PRIVATE_NETWORK binding", () => {
       "the upstream never got the first part on its own: the upload was buffered",
     );
     expect(reply).toBe("received: part 1; part 2");
+  });
+});
+
+describe("WebSockets through the binding", () => {
+  // Verified here against the stand-in (workerd's service binding to an HTTP
+  // service, which passes the upgrade on); a real Workers VPC Network could
+  // not be tried from this machine (docs/private-upstreams.md).
+  it("upgrades, and messages go both ways", async () => {
+    const host = await routed("socket", "10.0.0.40:8000");
+    const socket = new WebSocket(`ws://127.0.0.1:${router.port}/ws?room=1`, { headers: { host } });
+    await within(
+      new Promise((resolve, reject) => {
+        socket.once("open", resolve);
+        socket.once("error", reject);
+        socket.once("unexpected-response", (_request, response) =>
+          reject(new Error(`handshake answered ${response.statusCode}`)),
+        );
+      }),
+      10_000,
+      "the WebSocket handshake did not complete",
+    );
+    const echoed = within(
+      new Promise<string>((resolve) => socket.once("message", (data: Buffer) => resolve(data.toString()))),
+      10_000,
+      "no message came back",
+    );
+    socket.send("hello through the tunnel");
+    expect(await echoed).toBe("hello through the tunnel");
+    socket.close();
+    expect(production.asked).toContain("http://10.0.0.40:8000/ws?room=1");
   });
 });
 
