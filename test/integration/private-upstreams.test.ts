@@ -1,6 +1,8 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { randomBytes } from "node:crypto";
+import { bearer } from "../support/admin.ts";
 import { send } from "../support/http.ts";
 import { routesClient, startRouter, uniqueHost, type RouterUnderTest } from "../support/stack.ts";
 import { loopbackOutbound, standInTunnel, type LoopbackOutbound, type StandInTunnel } from "../support/tunnel.ts";
@@ -18,6 +20,8 @@ import { within } from "../support/wait.ts";
  */
 
 const redis = routesClient();
+const ADMIN_HOST = "admin-private-upstreams.test";
+const ADMIN_TOKEN = randomBytes(24).toString("base64url");
 
 /** An upstream that says who it is and what it received, for any path. */
 function echoUpstream(name: string): Promise<TestUpstream> {
@@ -105,7 +109,7 @@ beforeAll(async () => {
   plainOutbound = loopbackOutbound();
   [router, plain] = await Promise.all([
     startRouter(
-      {},
+      { ADMIN_HOST, ADMIN_TOKEN },
       {
         serviceBindings: { PRIVATE_NETWORK: production.service, STAGING_NETWORK: staging.service },
         outboundService: outbound.handler,
@@ -277,6 +281,27 @@ describe("private upstreams through a PRIVATE_NETWORK binding", () => {
       "the upstream never got the first part on its own: the upload was buffered",
     );
     expect(reply).toBe("received: part 1; part 2");
+  });
+});
+
+describe("the dashboard's host tester", () => {
+  it("says which way each backend goes, and why a route naming a missing binding answers 502", async () => {
+    const host = await routed("tester", `{"backends": ["10.0.0.7:5000", "${apps["direct"]?.address ?? ""}"]}`);
+    const api = async (target: string) =>
+      (await send(router.url, { host: ADMIN_HOST, path: target, headers: bearer(ADMIN_TOKEN) })).json<{
+        status: number | null;
+        problem: string | null;
+        backends: { url: string; via: string }[];
+      }>();
+    const report = await api(`/api/test?host=${host}&path=/a`);
+    expect(report.backends.map((backend) => backend.via)).toEqual([
+      "through the PRIVATE_NETWORK binding",
+      "direct (global fetch)",
+    ]);
+    const missing = await routed("tester-missing", '{"backends": "10.0.0.7:5000", "network": "NO_SUCH_NETWORK"}');
+    const refused = await api(`/api/test?host=${missing}&path=/`);
+    expect(refused.status).toBe(502);
+    expect(refused.problem).toContain("this worker has no binding named NO_SUCH_NETWORK");
   });
 });
 
