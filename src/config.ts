@@ -4,6 +4,7 @@ import {
   DEFAULT_PRIVATE_RANGES,
   parsePrivateRanges,
   type FetchFunction,
+  type Network,
   type NetworkSetup,
 } from "./route-value/network.ts";
 import { parseUpstreamAs, type Upstream } from "./route-value/upstream.ts";
@@ -169,7 +170,7 @@ function privateRanges(env: Bindings): NetworkSetup["privateRanges"] {
   const name = "PRIVATE_NETWORK_RANGES";
   const ranges = parsePrivateRanges(text(env, name, DEFAULT_PRIVATE_RANGES));
   if (typeof ranges === "string") {
-    throw new ConfigError(name, "invalid", `${name} must list CIDR blocks such as 10.0.0.0/8: ${ranges}.`);
+    throw new ConfigError(name, "invalid", `${name} must list CIDR blocks: ${ranges}.`);
   }
   return ranges;
 }
@@ -179,14 +180,13 @@ function privateRanges(env: Bindings): NetworkSetup["privateRanges"] {
  * `wrangler types` says), by name. Each is wrapped once here, so a request
  * calls it with no lookup: `env.NAME.fetch` needs its binding as `this`.
  */
-function fetchBindings(env: Bindings): ReadonlyMap<string, FetchFunction> {
-  const bindings = new Map<string, FetchFunction>();
+function fetchBindings(env: Bindings): ReadonlyMap<string, Network> {
+  const bindings = new Map<string, Network>();
   for (const [name, value] of Object.entries(env)) {
-    if (typeof value !== "object" || value === null || !("fetch" in value)) continue;
-    const binding = value as { fetch: unknown };
-    if (typeof binding.fetch !== "function") continue;
+    const binding = value as { fetch?: unknown } | null | undefined;
+    if (typeof binding?.fetch !== "function") continue;
     const fetcher = binding as { fetch: FetchFunction };
-    bindings.set(name, (url, init) => fetcher.fetch(url, init));
+    bindings.set(name, { name, fetch: (url, init) => fetcher.fetch(url, init) });
   }
   return bindings;
 }

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from "node:fs";
 import {
   chooseNetwork,
   DEFAULT_PRIVATE_NETWORK,
-  describeNetwork,
   parsePrivateRanges,
   PUBLIC_NETWORK,
 } from "../../src/route-value/network.ts";
@@ -56,14 +55,12 @@ export function networkText(
 ): string {
   const ranges = parsePrivateRanges(rangesText);
   const known = bindings ?? [DEFAULT_PRIVATE_NETWORK];
-  const name = chooseNetwork(backend.origin, routeChoice, typeof ranges === "string" ? [] : ranges, (binding) =>
-    known.includes(binding),
-  );
+  const name = chooseNetwork(backend.origin, routeChoice, typeof ranges === "string" ? [] : ranges, new Set(known));
   const where =
     name === PUBLIC_NETWORK
       ? ""
       : known.includes(name)
         ? " (where the worker has it)"
         : " (no such binding in wrangler.toml: 502)";
-  return describeNetwork(name) + where;
+  return (name === PUBLIC_NETWORK ? "direct (global fetch)" : `through the ${name} binding`) + where;
 }

@@ -3,7 +3,7 @@ import { InvalidHostError } from "../errors.ts";
 import { normalizeHost } from "../receive/host.ts";
 import { isolateDownMarks } from "../dispatch/down-marks.ts";
 import { lookupReads, resolveRoute, type LookupOptions } from "../lookup/lookup.ts";
-import { describeNetwork, PUBLIC_NETWORK } from "../route-value/network.ts";
+import { PUBLIC_NETWORK } from "../route-value/network.ts";
 import { findPathRule, stripPrefix } from "../route-value/paths.ts";
 import type { Route } from "../route-value/route.ts";
 import { AdminInputError } from "./dashboard-errors.ts";
@@ -28,7 +28,7 @@ export interface BackendChoice {
   readonly sent: string;
   /** Why it is skipped while another backend is up: a mark in this isolate, or a shared `dead:` mark. */
   readonly down: "this isolate" | "shared dead: set" | null;
-  /** Which way it is fetched: "direct (global fetch)" or "through the PRIVATE_NETWORK binding". */
+  /** Which way it is fetched: "public" (the global fetch()) or the binding's name (`PRIVATE_NETWORK`). */
   readonly via: string;
 }
 
@@ -174,7 +174,7 @@ function explainAction(
         : shared.includes(backend.origin)
           ? "shared dead: set"
           : null;
-    backends.push({ url, sent: url + sentPath, down, via: describeNetwork(backend.network?.name ?? PUBLIC_NETWORK) });
+    backends.push({ url, sent: url + sentPath, down, via: backend.network?.name ?? PUBLIC_NETWORK });
   }
   const choice: string[] = [];
   if (backends.length > 1) {

@@ -1,4 +1,4 @@
-import { chooseNetwork, PUBLIC_NETWORK, type Network, type NetworkSetup } from "../route-value/network.ts";
+import { chooseNetwork, PUBLIC, PUBLIC_NETWORK, type NetworkSetup } from "../route-value/network.ts";
 import type { Action, ForwardAction, RouteSpec } from "../route-value/route.ts";
 
 /** A route whose `"network"` names a binding the worker does not have: invalid here (502), fine elsewhere. */
@@ -11,8 +11,6 @@ export interface MissingNetwork {
 
 /** Bound specs by parsed spec, per setup (one per configuration, so per isolate). */
 const boundSpecs = new WeakMap<NetworkSetup, WeakMap<RouteSpec, RouteSpec | MissingNetwork>>();
-/** One Network object per binding name and setup, shared by every backend that uses it. */
-const networkObjects = new WeakMap<NetworkSetup, Map<string, Network>>();
 
 /**
  * The spec with every backend carrying the way it is fetched (`network`):
@@ -39,10 +37,9 @@ function bindSpec<Spec extends RouteSpec>(spec: Spec, setup: NetworkSetup): Spec
     .map((action) => (action?.type === "forward" ? action.network : undefined))
     .find((name) => name !== undefined && name !== PUBLIC_NETWORK && !setup.bindings.has(name));
   if (missing !== undefined) {
-    const known = [...setup.bindings.keys()];
     return {
       network: missing,
-      problem: `"network": this worker has no binding named ${missing} (${known.length === 0 ? "it has none" : `it has ${known.join(", ")}`}); add it to wrangler.toml (docs/private-upstreams.md)`,
+      problem: `"network": no binding ${missing} in this worker (it has: ${[...setup.bindings.keys()].join(", ")})`,
     };
   }
   return {
@@ -59,26 +56,11 @@ function bindAction(action: Action, setup: NetworkSetup): Action {
     backends: action.backends.map((backend) => ({
       origin: backend.origin,
       basePath: backend.basePath,
-      network: networkNamed(
-        chooseNetwork(backend.origin, action.network, setup.privateRanges, (name) => setup.bindings.has(name)),
-        setup,
-      ),
+      // A missing name was refused above: anything else is a binding the worker has, or public.
+      network:
+        setup.bindings.get(chooseNetwork(backend.origin, action.network, setup.privateRanges, setup.bindings)) ??
+        PUBLIC,
     })),
   };
   return bound;
-}
-
-function networkNamed(name: string, setup: NetworkSetup): Network {
-  let networks = networkObjects.get(setup);
-  if (!networks) {
-    networks = new Map();
-    networkObjects.set(setup, networks);
-  }
-  let network = networks.get(name);
-  if (!network) {
-    const fetch = name === PUBLIC_NETWORK ? undefined : setup.bindings.get(name);
-    network = fetch ? { name, fetch } : { name: PUBLIC_NETWORK };
-    networks.set(name, network);
-  }
-  return network;
 }

@@ -28,9 +28,12 @@ export interface Network {
 /** What the worker knows to bind backends with: PRIVATE_NETWORK_RANGES and its bindings that have a fetch(). */
 export interface NetworkSetup {
   readonly privateRanges: readonly CidrRange[];
-  /** By binding name (`PRIVATE_NETWORK`, `STAGING_NETWORK`). */
-  readonly bindings: ReadonlyMap<string, FetchFunction>;
+  /** By binding name (`PRIVATE_NETWORK`, `STAGING_NETWORK`), each made once per configuration. */
+  readonly bindings: ReadonlyMap<string, Network>;
 }
+
+/** The global fetch(): one object for every public backend. */
+export const PUBLIC: Network = { name: PUBLIC_NETWORK };
 
 /** A binding name as wrangler accepts it (a JavaScript identifier; `env.NAME`). */
 const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
@@ -38,7 +41,7 @@ const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
 /** Why a `"network"` value is not one, or null when it is fine. */
 export function networkFieldProblem(value: unknown): string | null {
   if (typeof value === "string" && (value === PUBLIC_NETWORK || BINDING_NAME.test(value))) return null;
-  return `must be "${PUBLIC_NETWORK}" or the name of one of the worker's bindings, such as "${DEFAULT_PRIVATE_NETWORK}"`;
+  return `must be "${PUBLIC_NETWORK}" or a binding's name`;
 }
 
 /**
@@ -67,10 +70,11 @@ export function chooseNetwork(
   origin: string,
   routeChoice: string | undefined,
   privateRanges: readonly CidrRange[],
-  hasBinding: (name: string) => boolean,
+  /** The worker's bindings, by name (a Map, or a Set of names). */
+  bindings: { has(name: string): boolean },
 ): string {
   if (routeChoice !== undefined) return routeChoice;
-  if (!hasBinding(DEFAULT_PRIVATE_NETWORK)) return PUBLIC_NETWORK;
+  if (!bindings.has(DEFAULT_PRIVATE_NETWORK)) return PUBLIC_NETWORK;
   return inRanges(hostOf(origin), privateRanges) ? DEFAULT_PRIVATE_NETWORK : PUBLIC_NETWORK;
 }
 
@@ -78,9 +82,4 @@ export function chooseNetwork(
 function hostOf(origin: string): string {
   const host = new URL(origin).hostname;
   return host.startsWith("[") ? host.slice(1, -1) : host;
-}
-
-/** In words, for `routes test` and the dashboard's tester. */
-export function describeNetwork(name: string): string {
-  return name === PUBLIC_NETWORK ? "direct (global fetch)" : `through the ${name} binding`;
 }

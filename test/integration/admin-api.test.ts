@@ -133,7 +133,7 @@ describe("dashboard API", () => {
           url: `http://${app1.address}`,
           sent: `http://${app1.address}/a?b=1`,
           down: null,
-          via: "direct (global fetch)",
+          via: "public",
         },
       ],
     });

@@ -197,7 +197,7 @@ describe("private upstreams through a PRIVATE_NETWORK binding", () => {
     const json = await send(router.url, { host, headers: { accept: "application/json" } });
     expect(json.json()).toMatchObject({ status: 502, error: "network_missing" });
     const log = router.logs.find((line) => line.includes(host) && line.includes("NO_SUCH_NETWORK"));
-    expect(log).toContain("this worker has no binding named NO_SUCH_NETWORK (it has PRIVATE_NETWORK, STAGING_NETWORK)");
+    expect(log).toContain("no binding NO_SUCH_NETWORK in this worker (it has: PRIVATE_NETWORK, STAGING_NETWORK)");
   });
 
   it("balances two private backends through the binding", async () => {
@@ -294,14 +294,11 @@ describe("the dashboard's host tester", () => {
         backends: { url: string; via: string }[];
       }>();
     const report = await api(`/api/test?host=${host}&path=/a`);
-    expect(report.backends.map((backend) => backend.via)).toEqual([
-      "through the PRIVATE_NETWORK binding",
-      "direct (global fetch)",
-    ]);
+    expect(report.backends.map((backend) => backend.via)).toEqual(["PRIVATE_NETWORK", "public"]);
     const missing = await routed("tester-missing", '{"backends": "10.0.0.7:5000", "network": "NO_SUCH_NETWORK"}');
     const refused = await api(`/api/test?host=${missing}&path=/`);
     expect(refused.status).toBe(502);
-    expect(refused.problem).toContain("this worker has no binding named NO_SUCH_NETWORK");
+    expect(refused.problem).toContain("no binding NO_SUCH_NETWORK in this worker");
   });
 });
 

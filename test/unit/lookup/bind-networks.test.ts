@@ -98,7 +98,7 @@ describe("bindNetworks", () => {
     expect(bindNetworks(spec, config.networks)).toEqual({
       network: "OTHER_NETWORK",
       problem: expect.stringContaining(
-        "this worker has no binding named OTHER_NETWORK (it has PRIVATE_NETWORK, STAGING_NETWORK)",
+        "no binding OTHER_NETWORK in this worker (it has: PRIVATE_NETWORK, STAGING_NETWORK)",
       ) as string,
     });
   });

@@ -14,7 +14,7 @@ describe('a JSON route\'s "network"', () => {
   });
 
   it.each([
-    ['{"backends": "10.0.0.7:5000", "network": 7}', '"network" must be "public" or the name of one'],
+    ['{"backends": "10.0.0.7:5000", "network": 7}', '"network" must be "public" or a binding\'s name'],
     ['{"backends": "10.0.0.7:5000", "network": "not a name"}', '"network" must be "public"'],
     ['{"redirect": "https://example.com", "network": "public"}', '"network" cannot be combined with "redirect"'],
     ['{"backends": "10.0.0.7:5000", "networks": "public"}', 'unknown field "networks"; known fields: '],
