@@ -131,7 +131,9 @@ export async function importRoutes(ctx: Context, path: string, dryRun: boolean):
   } catch (error) {
     throw new CommandFailure(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const { entries, problems } = parseImportFile(text);
+  const parsed = parseImportFile(text);
+  const { entries } = parsed;
+  const problems = [...parsed.problems, ...networkProblems(ctx, entries)];
   if (problems.length > 0) {
     throw new CommandFailure(
       `refused: ${path} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was written\n  ${problems.join("\n  ")}`,
@@ -188,6 +190,19 @@ function checkNetworks(ctx: Context, host: string, names: readonly string[]): vo
   if (unknown === undefined) return;
   throw new CommandFailure(
     `refused: the value for ${host} names the network ${unknown}, which no environment in wrangler.toml binds (${known.length === 0 ? "it binds none" : `it binds ${known.join(", ")}`}); add a [[vpc_networks]] binding named ${unknown} (docs/private-upstreams.md), or use "public"`,
+  );
+}
+
+/** The entries whose `"network"` no environment in wrangler.toml binds (none when it cannot be read). */
+function networkProblems(ctx: Context, entries: readonly { host: string; value: unknown }[]): string[] {
+  const known = ctx.env.networkBindings;
+  if (known === null) return [];
+  return entries.flatMap((entry) =>
+    typeof entry.value === "string"
+      ? namedNetworks(parseRouteValue(entry.value))
+          .filter((name) => !known.includes(name))
+          .map((name) => `${entry.host}: names the network ${name}, which no environment in wrangler.toml binds`)
+      : [],
   );
 }
 

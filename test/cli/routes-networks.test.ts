@@ -77,6 +77,28 @@ describe("routes set", () => {
   });
 });
 
+describe("routes import", () => {
+  it("refuses a file whose route names a network no environment in wrangler.toml binds, and writes none of it", async () => {
+    const [ok, bad] = [uniqueHost("import-ok"), uniqueHost("import-bad")];
+    const file = join(workDir, "routes.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        routes: [
+          { host: ok, value: "10.0.0.7:5000" },
+          { host: bad, value: { backends: "10.0.0.7:5000", network: "STAGING_NETWORK" } },
+        ],
+      }),
+    );
+    const run = await routes(["import", file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `${bad}: names the network STAGING_NETWORK, which no environment in wrangler.toml binds`,
+    );
+    expect(await redis.get(`${PREFIX}${ok}`)).toBeNull();
+  });
+});
+
 describe("routes test", () => {
   it("says which way each backend goes", async () => {
     const host = uniqueHost("net-test");
