@@ -67,12 +67,13 @@ describe("routes set", () => {
     expect(await redis.get(`${PREFIX}${host}`)).toBeNull();
   });
 
-  it('accepts a network wrangler.toml binds, and "public"', async () => {
+  it('accepts a network wrangler.toml binds, and "public", and shows it', async () => {
     for (const network of ["PRIVATE_NETWORK", "public"]) {
       const host = uniqueHost("net-ok");
       const run = await routes(["set", host, `{"backends": "10.0.0.7:5000", "network": "${network}"}`]);
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`→ http://10.0.0.7:5000 via ${network}`);
     }
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bindNetworks } from "../../../src/lookup/bind-networks.ts";
+import { fallbackRoute } from "../../../src/lookup/fallback.ts";
+import { parseUpstream } from "../../../src/route-value/upstream.ts";
 import type { FetchFunction } from "../../../src/route-value/network.ts";
 import type { RouteSpec } from "../../../src/route-value/route.ts";
 import { parseRouteValue } from "../../../src/route-value/value.ts";
@@ -101,6 +103,11 @@ describe("bindNetworks", () => {
         "no binding OTHER_NETWORK in this worker (it has: PRIVATE_NETWORK, STAGING_NETWORK)",
       ) as string,
     });
+  });
+
+  it("binds FALLBACK_UPSTREAM's route as a route's: a private address through PRIVATE_NETWORK", () => {
+    const route = fallbackRoute(parseUpstream("10.0.0.9:8080"), config.networks);
+    expect(ways(route)).toEqual(["http://10.0.0.9:8080 → PRIVATE_NETWORK"]);
   });
 
   it("binds a parsed spec once per configuration: the same object comes back", () => {
