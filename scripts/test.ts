@@ -18,6 +18,7 @@ const checks: Array<[string, string, string[]]> = [
   ["tsc (worker)", bin("tsc"), ["-p", "tsconfig.json"]],
   ["tsc (unit tests, against the worker's types)", bin("tsc"), ["-p", "tsconfig.unit.json"]],
   ["tsc (scripts, tests)", bin("tsc"), ["-p", "tsconfig.node.json"]],
+  ["tsc (unit tests of Workers-only code)", bin("tsc"), ["-p", "tsconfig.unit.json"]],
   ["eslint", bin("eslint"), ["."]],
   ["no import cycles, src/ imports downwards", process.execPath, ["scripts/check/cycles.ts"]],
   ["prettier", bin("prettier"), ["--check", "."]],

@@ -91,7 +91,7 @@ async function resolveRoute(c: Context<AppEnv>, next: Next): Promise<void> {
     c.set("route", result.route);
   } else if (result.error instanceof NoRouteError && config.fallbackUpstream) {
     facts.lookup = "fallback";
-    c.set("route", fallbackRoute(config.fallbackUpstream));
+    c.set("route", fallbackRoute(config.fallbackUpstream, config.networks));
   } else {
     const error = result.error;
     if (error instanceof NoRouteError) facts.lookup = "miss";
@@ -112,35 +112,29 @@ async function dispatch(c: Context<AppEnv>): Promise<Response> {
   const client = clientInfo(request, target.origin, config.clientAddress, request.headers.get("host"));
   facts.clientIp = client.clientIp;
   c.set("client", client);
-  // From the first attempt on: policies, redirects and body buffering are not the upstream's time.
-  let started = 0;
-  try {
-    const response = await routeRequest(request, target, c.get("route"), {
-      forward: {
-        timeoutMs: config.upstreamTimeoutMs,
-        client,
-        hops: facts.hops,
-        exposeUpstream: config.exposeUpstream,
-        // Server-Timing is appended below: the response must be one we may edit.
-        editableResponse: config.serverTiming,
-      },
-      settings: config,
-      store,
-      rateLimiter,
-      marks,
-      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-      onAttempt: (backend) => {
-        facts.upstream = backend.origin + backend.basePath;
-        if (started === 0) started = Date.now();
-      },
-    });
-    // A 101 is fetch()'s own response, whose headers cannot change.
-    const serverTiming = c.get("serverTiming");
-    if (serverTiming && response.status !== 101) response.headers.append("server-timing", serverTiming);
-    return response;
-  } finally {
-    if (started !== 0) facts.upstreamMs = Date.now() - started;
+  const dispatched = await routeRequest(request, target, c.get("route"), {
+    settings: config,
+    client,
+    hops: facts.hops,
+    // Server-Timing is appended below: the response must be one we may edit.
+    editableResponse: config.serverTiming,
+    store,
+    rateLimiter,
+    marks,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  });
+  if (dispatched.backend) {
+    // From the first attempt on: policies, redirects and body buffering are not the upstream's time.
+    const backend = dispatched.backend;
+    facts.upstream = backend.origin + backend.basePath;
+    facts.upstreamMs = Date.now() - dispatched.startedAt;
   }
+  if ("error" in dispatched) throw dispatched.error;
+  const response = dispatched.response;
+  // A 101 is fetch()'s own response, whose headers cannot change.
+  const serverTiming = c.get("serverTiming");
+  if (serverTiming && response.status !== 101) response.headers.append("server-timing", serverTiming);
+  return response;
 }
 
 /** The one place a failure becomes a response (error-response.ts draws it). */

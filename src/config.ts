@@ -1,6 +1,13 @@
 import { ConfigError } from "./errors.ts";
 import type { EncodedCharacterPolicy } from "./receive/canonical-path.ts";
 import { parseClientAddressing, type ClientAddressing } from "./receive/client-address.ts";
+import {
+  DEFAULT_PRIVATE_RANGES,
+  parsePrivateRanges,
+  type FetchFunction,
+  type Network,
+  type NetworkSetup,
+} from "./route-value/network.ts";
 import { parseUpstreamAs, type Upstream } from "./route-value/upstream.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
@@ -57,6 +64,12 @@ export interface RouterConfig {
   readonly rateLimitIpv6Prefix: number;
   /** Keys the sticky cookies' HMAC: STICKY_SECRET, else the store token (dispatch/sticky.ts says why). */
   readonly stickySecret: string;
+  /**
+   * PRIVATE_NETWORK_RANGES and the worker's bindings that have a fetch()
+   * (a `[[vpc_networks]]` binding, a service binding): which way each
+   * backend goes (route-value/network.ts, lookup/bind-networks.ts).
+   */
+  readonly networks: NetworkSetup;
 }
 
 /** The bindings, read by name: vars are strings, anything else is ignored. */
@@ -113,6 +126,7 @@ export function readConfig(bindings: object): RouterConfig {
     },
     rateLimitIpv6Prefix: integer(env, "RATE_LIMIT_IPV6_PREFIX", 64, 1, 128),
     stickySecret: text(env, "STICKY_SECRET", "").trim() || required(env, "UPSTASH_REDIS_REST_TOKEN"),
+    networks: { privateRanges: privateRanges(env), bindings: fetchBindings(env) },
   };
   parsed.set(bindings, config);
   return config;
@@ -171,4 +185,29 @@ function upstream(env: Bindings, name: string): Upstream | null {
     raw,
     (reason) => new ConfigError(name, "invalid", `${name} is not a valid upstream: ${reason}.`),
   );
+}
+
+function privateRanges(env: Bindings): NetworkSetup["privateRanges"] {
+  const name = "PRIVATE_NETWORK_RANGES";
+  const ranges = parsePrivateRanges(text(env, name, DEFAULT_PRIVATE_RANGES));
+  if (typeof ranges === "string") {
+    throw new ConfigError(name, "invalid", `${name} must list CIDR blocks: ${ranges}.`);
+  }
+  return ranges;
+}
+
+/**
+ * Every binding with a fetch() (a Workers VPC Network is a Fetcher, as
+ * `wrangler types` says), by name. Each is wrapped once here, so a request
+ * calls it with no lookup: `env.NAME.fetch` needs its binding as `this`.
+ */
+function fetchBindings(env: Bindings): ReadonlyMap<string, Network> {
+  const bindings = new Map<string, Network>();
+  for (const [name, value] of Object.entries(env)) {
+    const binding = value as { fetch?: unknown } | null | undefined;
+    if (typeof binding?.fetch !== "function") continue;
+    const fetcher = binding as { fetch: FetchFunction };
+    bindings.set(name, { name, fetch: (url, init) => fetcher.fetch(url, init) });
+  }
+  return bindings;
 }

@@ -56,8 +56,20 @@ export class NoRouteError extends RouterError {
 /** The stored value cannot be used; names the host, never the value. */
 export class InvalidRouteError extends RouterError {
   /** `detail` says why the value was refused: for the log line only. */
+  constructor(host: string, detail: string, code = "invalid_route", why = "") {
+    super(502, code, `The route for host ${host} is invalid${why}.`, { detail });
+  }
+}
+
+/**
+ * The route's `"network"` names a binding this worker does not have (a
+ * Workers VPC Network added to another environment only, a typo): invalid
+ * here, as any unusable value, but the client is told which kind of fault it
+ * is. The binding's name is in the detail, for the log.
+ */
+export class MissingNetworkError extends InvalidRouteError {
   constructor(host: string, detail: string) {
-    super(502, "invalid_route", `The route for host ${host} is invalid.`, { detail });
+    super(host, detail, "network_missing", ": it names a network binding this router does not have");
   }
 }
 

@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { Miniflare, convertV4MiniflareOptions, type V4FetchHandler, type V4ServiceDesignator } from "miniflare";
 import type { WorkerBundle } from "./worker-bundle.ts";
 
 export interface RuntimeOptions {
@@ -16,6 +16,17 @@ export interface RuntimeOptions {
    * default: Miniflare's placeholder, which has no clientIp.
    */
   readonly cf?: Record<string, unknown>;
+  /**
+   * Bindings with a fetch() (a Node function, an HTTP server on loopback):
+   * stand-ins for what cannot be simulated locally (a Workers VPC Network).
+   */
+  readonly serviceBindings?: Readonly<Record<string, V4ServiceDesignator>>;
+  /**
+   * Where the worker's own fetch() goes (its global outbound); default: the
+   * network. A test that puts addresses it does not own in route values
+   * confines it to loopback with a function that refuses everything else.
+   */
+  readonly outboundService?: V4FetchHandler;
 }
 
 export interface RunningRuntime {
@@ -45,6 +56,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       port: options.port ?? 0,
       handleStructuredLogs: (log) => options.onLog?.(log.message),
       ...(options.cf ? { cf: options.cf } : {}),
+      ...(options.serviceBindings ? { serviceBindings: { ...options.serviceBindings } } : {}),
+      ...(options.outboundService ? { outboundService: options.outboundService } : {}),
     }),
   );
   const url = await miniflare.ready;

@@ -3,10 +3,12 @@ import type { Redis } from "@upstash/redis";
 import { deadKey } from "../../src/lookup/dead-set.ts";
 import { parseHostPattern } from "../../src/lookup/patterns.ts";
 import { RouteSyntaxError } from "../../src/route-value/route-syntax-error.ts";
+import type { RouteSpec } from "../../src/route-value/route.ts";
 import { parseRouteValue } from "../../src/route-value/value.ts";
 import { readRoutes, routeKey, routeKeys, scanRoutes, type StoredRoute } from "./catalog.ts";
 import { kindOf, table, ttlText, upstreamsOf } from "./describe.ts";
 import type { CliEnv } from "./env.ts";
+import { namedNetworks } from "./networks.ts";
 import { policyRows } from "./policies-text.ts";
 import { parseImportFile, type ExportEntry } from "./import-file.ts";
 
@@ -22,14 +24,16 @@ export class CommandFailure extends Error {}
 
 export async function setRoute(ctx: Context, hostText: string, value: string, ttl: number | null): Promise<void> {
   const host = pattern(hostText);
+  let spec: RouteSpec;
   try {
-    parseRouteValue(value);
+    spec = parseRouteValue(value);
   } catch (error) {
     if (error instanceof RouteSyntaxError) {
       throw new CommandFailure(`refused: the value for ${host} is invalid: ${error.message}`);
     }
     throw error;
   }
+  checkNetworks(ctx, host, namedNetworks(spec));
   const key = ctx.env.keyPrefix + host;
   const stored = value.trim();
   if (ttl === null) await ctx.redis.set(key, stored);
@@ -127,7 +131,9 @@ export async function importRoutes(ctx: Context, path: string, dryRun: boolean):
   } catch (error) {
     throw new CommandFailure(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const { entries, problems } = parseImportFile(text);
+  const parsed = parseImportFile(text);
+  const { entries } = parsed;
+  const problems = [...parsed.problems, ...networkProblems(ctx, entries)];
   if (problems.length > 0) {
     throw new CommandFailure(
       `refused: ${path} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was written\n  ${problems.join("\n  ")}`,
@@ -171,6 +177,33 @@ export async function importRoutes(ctx: Context, path: string, dryRun: boolean):
   }
   await transaction.exec();
   ctx.out(`imported ${tally}`);
+}
+
+/**
+ * A `"network"` the worker cannot have is refused, when wrangler.toml says
+ * which bindings it has: the worker would answer 502 for the host.
+ */
+function checkNetworks(ctx: Context, host: string, names: readonly string[]): void {
+  const known = ctx.env.networkBindings;
+  if (known === null) return;
+  const unknown = names.find((name) => !known.includes(name));
+  if (unknown === undefined) return;
+  throw new CommandFailure(
+    `refused: the value for ${host} names the network ${unknown}, which no environment in wrangler.toml binds (${known.length === 0 ? "it binds none" : `it binds ${known.join(", ")}`}); add a [[vpc_networks]] binding named ${unknown} (docs/private-upstreams.md), or use "public"`,
+  );
+}
+
+/** The entries whose `"network"` no environment in wrangler.toml binds (none when it cannot be read). */
+function networkProblems(ctx: Context, entries: readonly { host: string; value: unknown }[]): string[] {
+  const known = ctx.env.networkBindings;
+  if (known === null) return [];
+  return entries.flatMap((entry) =>
+    typeof entry.value === "string"
+      ? namedNetworks(parseRouteValue(entry.value))
+          .filter((name) => !known.includes(name))
+          .map((name) => `${entry.host}: names the network ${name}, which no environment in wrangler.toml binds`)
+      : [],
+  );
 }
 
 /** Which key and backend a request would use, and why. */

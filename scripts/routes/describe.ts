@@ -17,7 +17,8 @@ export function actionText(action: Action): string {
   const list = action.backends
     .map((backend, i) => upstreamText(backend) + (weights ? ` ×${weights[i] ?? 1}` : ""))
     .join(", ");
-  return (action.backends.length > 1 ? `${list} (${action.strategy})` : list) + policyTags(action);
+  const network = action.network === undefined ? "" : ` via ${action.network}`;
+  return (action.backends.length > 1 ? `${list} (${action.strategy})` : list) + network + policyTags(action);
 }
 
 /** Every upstream and redirect target, path rules after the route's own. */

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_PRIVATE_RANGES } from "../../src/route-value/network.ts";
 import { readWranglerToml } from "../lib/worker-bundle.ts";
+import { readNetworkBindings } from "./networks.ts";
 
 /** Where the CLI finds the route store, and the key prefix the worker uses. */
 export interface CliEnv {
@@ -11,6 +13,10 @@ export interface CliEnv {
   readonly keyPrefix: string;
   /** HIPACHE_ROUTES, as the worker reads it: whether lookups read `frontend:` lists. */
   readonly hipacheRoutes: boolean;
+  /** PRIVATE_NETWORK_RANGES, as the worker reads it: which addresses go through PRIVATE_NETWORK. */
+  readonly privateRanges: string;
+  /** The bindings wrangler.toml declares in any environment (networks.ts); null when it cannot be read. */
+  readonly networkBindings: readonly string[] | null;
 }
 
 export class CliUsageError extends Error {}
@@ -21,7 +27,8 @@ const ROOT = join(import.meta.dirname, "..", "..");
  * UPSTASH_REDIS_REST_URL / _TOKEN from the environment, else from .dev.vars
  * (what `npm start` writes), so the same commands manage the local stack and
  * a real Upstash database. ROUTE_KEY_PREFIX and HIPACHE_ROUTES from the
- * environment, else the worker's own `[vars]` in wrangler.toml.
+ * environment, else the worker's own `[vars]` in wrangler.toml; so is
+ * PRIVATE_NETWORK_RANGES, and the bindings a route's `"network"` may name.
  */
 export function readCliEnv(env: NodeJS.ProcessEnv = process.env, root = ROOT): CliEnv {
   let url = env["UPSTASH_REDIS_REST_URL"]?.trim() ?? "";
@@ -46,7 +53,16 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, root = ROOT): C
   const vars = () => readWranglerToml(join(root, "wrangler.toml")).vars;
   const keyPrefix = env["ROUTE_KEY_PREFIX"] ?? vars()["ROUTE_KEY_PREFIX"] ?? "";
   const hipache = (env["HIPACHE_ROUTES"] ?? vars()["HIPACHE_ROUTES"] ?? "false").trim().toLowerCase();
-  return { url, token, source, keyPrefix, hipacheRoutes: hipache === "true" || hipache === "1" };
+  const tomlPath = join(root, "wrangler.toml");
+  return {
+    url,
+    token,
+    source,
+    keyPrefix,
+    hipacheRoutes: hipache === "true" || hipache === "1",
+    privateRanges: env["PRIVATE_NETWORK_RANGES"] ?? vars()["PRIVATE_NETWORK_RANGES"] ?? DEFAULT_PRIVATE_RANGES,
+    networkBindings: readNetworkBindings(tomlPath),
+  };
 }
 
 /** `NAME="value"` / `NAME=value` lines; # comments. */

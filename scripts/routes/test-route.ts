@@ -5,6 +5,7 @@ import type { Route } from "../../src/route-value/route.ts";
 import { createUpstashRouteStore } from "../../src/lookup/store.ts";
 import { CommandFailure, prefixNote, type Context } from "./commands.ts";
 import { actionText, headersText, kindOf, upstreamText } from "./describe.ts";
+import { networkText } from "./networks.ts";
 import { policyLines } from "./policies-text.ts";
 
 /**
@@ -111,6 +112,9 @@ function explainAction(ctx: Context, route: Route, path: string, query: string):
       ? `   (weight ${action.weights[i] ?? 1}${action.weights[i] === 0 ? ": drained" : ""})`
       : "";
     ctx.out(`backend   ${i + 1}. ${upstreamText(backend)}${sent}${weight}${down}`);
+    ctx.out(
+      `          network: ${networkText(backend, action.network, ctx.env.privateRanges, ctx.env.networkBindings)}`,
+    );
   });
   if (action.sticky) {
     ctx.out(

@@ -3,6 +3,7 @@ import { InvalidHostError } from "../errors.ts";
 import { normalizeHost } from "../receive/host.ts";
 import { isolateDownMarks } from "../dispatch/down-marks.ts";
 import { lookupReads, resolveRoute, type LookupOptions } from "../lookup/lookup.ts";
+import { PUBLIC_NETWORK } from "../route-value/network.ts";
 import { findPathRule, stripPrefix } from "../route-value/paths.ts";
 import type { Route } from "../route-value/route.ts";
 import { AdminInputError } from "./dashboard-errors.ts";
@@ -27,6 +28,8 @@ export interface BackendChoice {
   readonly sent: string;
   /** Why it is skipped while another backend is up: a mark in this isolate, or a shared `dead:` mark. */
   readonly down: "this isolate" | "shared dead: set" | null;
+  /** Which way it is fetched: "public" (the global fetch()) or the binding's name (`PRIVATE_NETWORK`). */
+  readonly via: string;
 }
 
 export interface TestReport {
@@ -79,6 +82,8 @@ export async function testHost(
     // Always read, so the tester shows marks other isolates shared.
     sharedDownMarks: true,
     backendDownMs: config.backendDownMs,
+    // Bound as the router binds it, so each backend says which way it goes.
+    networks: config.networks,
   };
   const resolution = await resolveRoute(host, store.routeStore, options);
   const all = lookupReads(host, options).candidates;
@@ -169,7 +174,7 @@ function explainAction(
         : shared.includes(backend.origin)
           ? "shared dead: set"
           : null;
-    backends.push({ url, sent: url + sentPath, down });
+    backends.push({ url, sent: url + sentPath, down, via: backend.network?.name ?? PUBLIC_NETWORK });
   }
   const choice: string[] = [];
   if (backends.length > 1) {

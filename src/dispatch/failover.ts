@@ -1,46 +1,42 @@
 import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
-import { forward, type ForwardOptions } from "../proxy/forward.ts";
+import { forward } from "../proxy/forward.ts";
+import type { UpstreamCall } from "../proxy/upstream-call.ts";
 import { sendsNoBody } from "../receive/request-body.ts";
 import { orderBackends } from "./balance.ts";
 import { deadMember, deadMembers } from "../lookup/dead-set.ts";
 import type { DownMarks } from "./down-marks.ts";
 import type { ForwardAction, Route } from "../route-value/route.ts";
+import type { RouteStore } from "../lookup/store.ts";
 import { needsCookie, pinBackend, readStickyCookie, stickTo } from "./sticky.ts";
 import type { Upstream } from "../route-value/upstream.ts";
 
 export interface FailoverOptions {
-  readonly forward: ForwardOptions;
   /** At most this many backends per request (UPSTREAM_TRIES). */
   readonly tries: number;
   /** How long a failed backend is skipped (BACKEND_DOWN_MS). */
   readonly downMs: number;
   readonly marks: DownMarks;
-  /** Tells other isolates (SHARED_DOWN_MARKS); null keeps marks in this isolate. */
-  readonly shared: SharedMarkWriter | null;
+  /**
+   * SHARED_DOWN_MARKS: the store and the route pattern's `dead:` key
+   * (dead-set.ts), to tell other isolates; null keeps marks in this isolate.
+   */
+  readonly shared: { readonly store: Pick<RouteStore, "markDown" | "clearDown">; readonly dead: string } | null;
   /** Keeps a background promise (a shared mark's write) alive past the response. */
   readonly waitUntil: (promise: Promise<unknown>) => void;
   readonly log: (line: string) => void;
-  /** Told of each backend tried, for the access log. */
-  readonly onAttempt?: (backend: Upstream) => void;
   /** Keys the sticky cookies' values (sticky.ts). */
   readonly stickySecret: string;
 }
 
-/** The route's `dead:` set (dead-set.ts). */
-export interface SharedMarkWriter {
-  mark(member: string): Promise<void>;
-  clear(members: readonly string[]): Promise<void>;
-}
-
-/** Where the route sends this request, whichever backend takes it. */
-export interface FailoverTarget {
-  /** The path and query to send, after any prefix stripping. */
-  readonly pathAndQuery: string;
-  /** The path prefix that was stripped, or "" (see ForwardPlan). */
-  readonly publicPrefix: string;
-  /** Identifies the backend list for round robin (the route's key and path prefix). */
-  readonly balanceKey: string;
-}
+/**
+ * How the attempts ended: the response of the backend that answered, or the
+ * error to answer with, and the backend used (the last one tried), for the
+ * caller's access log and X-Upstream. Failures come back as a value, not a
+ * throw, so that the backend comes back with them.
+ */
+export type Attempted =
+  | { readonly response: Response; readonly backend: Upstream; readonly startedAt: number }
+  | { readonly error: unknown; readonly backend: Upstream; readonly startedAt: number };
 
 /** RFC 9110 §9.2.2: repeating these has the same effect as sending them once. */
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
@@ -61,21 +57,26 @@ const REPLAY_LIMIT_BYTES = 64 * 1024;
  *   never retried. Nor is a non-idempotent one (POST, PATCH): those still
  *   benefit from the marks, which steer them to a backend that is up.
  * Any HTTP response, 5xx included, is the upstream's answer and is returned.
+ *
+ * Each backend is fetched the way the route was bound to (its `network`: the
+ * global fetch() or a binding's; lookup/bind-networks.ts): one property read.
  */
 export async function forwardWithFailover(
   request: Request,
   route: Route,
   action: ForwardAction,
-  target: FailoverTarget,
+  call: UpstreamCall,
+  /** Identifies the backend list for round robin (the route's key and path prefix). */
+  balanceKey: string,
   options: FailoverOptions,
-): Promise<Response> {
+): Promise<Attempted> {
   const now = Date.now();
   const shared = route.sharedDown && route.sharedDown.until > now ? route.sharedDown : null;
   const downUntil = (origin: string) =>
     Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0);
   const read = readStickyCookie(request, action, options.stickySecret);
   const sticky = read instanceof Promise ? await read : read;
-  const balanced = orderBackends(action, { key: target.balanceKey, now, downUntil });
+  const balanced = orderBackends(action, { key: balanceKey, now, downUntil });
   const order = sticky ? pinBackend(balanced, action, sticky, (backend) => downUntil(backend.origin) > now) : balanced;
   const wantRetry = order.length > 1 && options.tries > 1 && IDEMPOTENT.has(request.method);
   // Runtime calls, so only asked when a retry is possible at all.
@@ -84,31 +85,24 @@ export async function forwardWithFailover(
   const retryable = wantRetry && (!streamed || body !== null);
   const tries = retryable ? Math.min(options.tries, order.length) : 1;
   // Copied only when something changes (every request comes through here).
-  const routeTimeoutMs = action.timeoutMs ?? null;
-  const forwardOptions: ForwardOptions =
-    routeTimeoutMs === null ? options.forward : { ...options.forward, timeoutMs: routeTimeoutMs };
+  const sent = body === null ? call : { ...call, body };
   // An answer that must carry a new sticky cookie has to be one we can edit;
   // a client already pinned to the backend that answers gets fetch()'s own.
-  const withCookie: ForwardOptions | null = sticky ? { ...forwardOptions, editableResponse: true } : null;
-  const plan = {
-    pathAndQuery: target.pathAndQuery,
-    publicPrefix: target.publicPrefix,
-    requestHeaders: action.requestHeaders,
-    responseHeaders: action.responseHeaders,
-    body,
-  };
+  const withCookie = sticky && !sent.editableResponse ? { ...sent, editableResponse: true } : sent;
 
-  let lastError: UpstreamUnreachableError | UpstreamTimeoutError | null = null;
+  // From the first attempt on: policies and body buffering are not the upstream's time.
+  const startedAt = body === null ? now : Date.now();
+  let failed: Attempted | null = null;
   for (let attempt = 0; attempt < tries; attempt++) {
     const backend = order[attempt] as Upstream;
-    options.onAttempt?.(backend);
     let response: Response;
     try {
-      const attemptOptions = sticky && withCookie && needsCookie(action, sticky, backend) ? withCookie : forwardOptions;
-      response = await forward(request, backend, plan, attemptOptions);
+      const attemptCall = sticky && needsCookie(action, sticky, backend) ? withCookie : sent;
+      response = await forward(request, backend, attemptCall, backend.network?.fetch);
     } catch (error) {
-      if (!(error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError)) throw error;
-      lastError = error;
+      failed = { error, backend, startedAt };
+      // The client went away, or something no other backend would change.
+      if (!(error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError)) return failed;
       markDown(route, action, backend, error, attempt + 1 < tries, options);
       continue;
     }
@@ -116,16 +110,18 @@ export async function forwardWithFailover(
     // another isolate had shared a mark, everywhere.
     options.marks.clear(backend.origin);
     if (options.shared && shared?.origins.includes(backend.origin)) {
+      const { store, dead } = options.shared;
       share(
         options,
-        options.shared.clear(deadMembers(route, backend)),
+        store.clearDown(dead, deadMembers(route, backend)),
         `clear the shared down mark of ${backend.origin}`,
       );
     }
     if (sticky) stickTo(response, action, sticky, backend);
-    return response;
+    return { response, backend, startedAt };
   }
-  throw lastError ?? new UpstreamUnreachableError("the route has no backends");
+  if (failed) return failed;
+  throw new UpstreamUnreachableError("the route has no backends");
 }
 
 function markDown(
@@ -143,7 +139,12 @@ function markDown(
   // A mark only reorders backends: with one, it changes nothing for anyone
   // and would cost a write (and a key) per failure.
   if (!options.shared || new Set(action.backends.map((b) => b.origin)).size < 2) return;
-  share(options, options.shared.mark(deadMember(route, backend)), `share the down mark for ${backend.origin}`);
+  const { store, dead } = options.shared;
+  share(
+    options,
+    store.markDown(dead, deadMember(route, backend), options.downMs),
+    `share the down mark for ${backend.origin}`,
+  );
 }
 
 /** A shared-mark write, in the background: it never fails or delays the request. */

@@ -1,6 +1,8 @@
+import type { NetworkSetup } from "../route-value/network.ts";
 import type { Route } from "../route-value/route.ts";
 import type { Upstream } from "../route-value/upstream.ts";
 import { forwardTo } from "../route-value/value.ts";
+import { bindNetworks } from "./bind-networks.ts";
 
 const routes = new WeakMap<Upstream, Route>();
 
@@ -10,12 +12,13 @@ const routes = new WeakMap<Upstream, Route>();
  * configuration (the upstream object lives as long as its config), not per
  * request: it is the same for every host, so its `host` and `pattern` are
  * `*`, as for a catch-all key. With a single backend it never writes a
- * shared down mark.
+ * shared down mark. Its backend goes through PRIVATE_NETWORK when its
+ * address is private and the worker has that binding, as a route's would.
  */
-export function fallbackRoute(upstream: Upstream): Route {
+export function fallbackRoute(upstream: Upstream, networks?: NetworkSetup): Route {
   let route = routes.get(upstream);
   if (!route) {
-    route = {
+    const unbound: Route = {
       kind: "upstream",
       paths: [],
       fallback: forwardTo([upstream]),
@@ -25,6 +28,9 @@ export function fallbackRoute(upstream: Upstream): Route {
       pattern: "*",
       sharedDown: null,
     };
+    // With no "network" field, binding never finds a binding missing.
+    const bound = networks ? bindNetworks(unbound, networks) : unbound;
+    route = "paths" in bound ? bound : unbound;
     routes.set(upstream, route);
   }
   return route;

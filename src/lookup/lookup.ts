@@ -1,4 +1,6 @@
-import { InvalidRouteError, NoRouteError, RouteStoreError } from "../errors.ts";
+import { InvalidRouteError, MissingNetworkError, NoRouteError, RouteStoreError } from "../errors.ts";
+import type { NetworkSetup } from "../route-value/network.ts";
+import { bindNetworks } from "./bind-networks.ts";
 import { sharedDownMarks } from "./dead-set.ts";
 import type { Candidate } from "./patterns.ts";
 import { planReads, type HostReads, type ReadPlan } from "./read-plan.ts";
@@ -18,6 +20,12 @@ export interface LookupOptions {
   readonly backendDownMs: number;
   /** Parsed values by raw text; default the isolate's. */
   readonly specCache?: SpecCache;
+  /**
+   * Binds each backend to the way it is fetched (bind-networks.ts); the
+   * worker's configuration has it. Absent (the routes CLI): backends are
+   * left unbound and a `"network"` name is not checked.
+   */
+  readonly networks?: NetworkSetup;
 }
 
 /** What one candidate key held, as far as the lookup looked. */
@@ -25,6 +33,8 @@ export interface CandidateOutcome extends Candidate {
   readonly outcome: "missing" | "route" | "invalid";
   /** For `invalid`: what is wrong with the value. */
   readonly problem: string | null;
+  /** For `invalid`: the binding the value names and the worker lacks, when that is what is wrong. */
+  readonly missingNetwork?: string;
 }
 
 /** The whole story of a lookup: `routes test` prints it, `lookupRoute` acts on it. */
@@ -100,7 +110,12 @@ export async function lookupRoutes(
     if (resolution.route) return { route: resolution.route };
     const host = hosts[i] ?? "";
     const decided = resolution.decided;
-    if (decided) return { error: new InvalidRouteError(host, `key "${decided.key}": ${decided.problem ?? "invalid"}`) };
+    if (decided) {
+      const detail = `key "${decided.key}": ${decided.problem ?? "invalid"}`;
+      return {
+        error: decided.missingNetwork ? new MissingNetworkError(host, detail) : new InvalidRouteError(host, detail),
+      };
+    }
     return { error: new NoRouteError(host, options.noRouteStatus) };
   });
   return { answers, commands: plan.reads.length };
@@ -186,12 +201,17 @@ function resolveHost(
     const at = plan.at[i] ?? -1;
     const reply: StoreReply =
       candidate.format === "string" ? { value: strings[at] ?? null } : (replies[at] ?? { value: [] });
-    const { spec, problem } = interpret(candidate, reply, options.specCache ?? isolateSpecCache);
-    if (spec === null && problem === null) {
+    const parsed = interpret(candidate, reply, options.specCache ?? isolateSpecCache);
+    if (parsed.spec === null && parsed.problem === null) {
       outcomes.push({ ...candidate, outcome: "missing", problem: null });
       continue;
     }
-    const decided: CandidateOutcome = { ...candidate, outcome: spec ? "route" : "invalid", problem };
+    const bound = parsed.spec && options.networks ? bindNetworks(parsed.spec, options.networks) : parsed.spec;
+    const spec = bound && "paths" in bound ? bound : null;
+    const decided: CandidateOutcome =
+      bound && !("paths" in bound)
+        ? { ...candidate, outcome: "invalid", problem: bound.problem, missingNetwork: bound.network }
+        : { ...candidate, outcome: spec ? "route" : "invalid", problem: parsed.problem };
     outcomes.push(decided);
     const route: Route | null = spec && {
       ...spec,

@@ -1,47 +1,11 @@
 import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
-import type { HeaderEdits } from "../route-value/route.ts";
+import type { FetchFunction } from "../route-value/network.ts";
 import type { Upstream } from "../route-value/upstream.ts";
-import type { ClientInfo } from "../receive/forwarded.ts";
 import { sendsNoBody } from "../receive/request-body.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders, passesAsIs } from "./response-headers.ts";
 import { announcedLength, watchUpload, type Upload } from "./upload.ts";
-
-export interface ForwardOptions {
-  /**
-   * How long the upstream may take to send response headers once the request
-   * (body included) has been sent; also how long it may stop reading the body.
-   */
-  readonly timeoutMs: number;
-  readonly client: ClientInfo;
-  /** Routers the request passed before this one (its incoming hop count); default 0. */
-  readonly hops?: number;
-  /** Debug: name the upstream in an `X-Upstream` response header; default off. */
-  readonly exposeUpstream?: boolean;
-  /**
-   * The caller adds headers to the response (Server-Timing), so it must be
-   * a new, mutable one even when nothing else changes; default false.
-   */
-  readonly editableResponse?: boolean;
-}
-
-/**
- * What the route makes of the client's request for one attempt: forward()
- * applies it while building the one upstream request and the one client
- * response, so nothing is copied twice.
- */
-export interface ForwardPlan {
-  /** Sent after the upstream's base path: the client's path and query as received, or with a prefix stripped. */
-  readonly pathAndQuery: string;
-  /** The path prefix stripped from it (`/app`; "" for none): a redirect to the upstream maps back under it. */
-  readonly publicPrefix?: string;
-  /** The route's edits to the request headers; default none. */
-  readonly requestHeaders?: HeaderEdits;
-  /** The route's edits to the response headers; default none. */
-  readonly responseHeaders?: HeaderEdits;
-  /** The body, kept in memory so another attempt can send it again; null streams the client's body (once). */
-  readonly body?: ArrayBuffer | null;
-}
+import type { UpstreamCall } from "./upstream-call.ts";
 
 /** Statuses whose responses never carry a body (RFC 9110 §6.4.1; §15.3.6 for 205). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -64,25 +28,31 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * fetch() and encodes whatever the worker returns, so the bytes stay the
  * upstream's only when it manages to short-circuit the two. That is why this
  * is the only place that builds the client's Response.
+ *
+ * `customFetch` is the fetch() to send it with, as Hono's proxy helper takes
+ * one (hono/src/helper/proxy): the global one, or the fetch() of the binding
+ * the backend goes through (a Workers VPC Network; bind-networks.ts), chosen
+ * when the route was bound, so the request only reads it. Tests pass a
+ * stand-in.
  */
 export async function forward(
   request: Request,
   upstream: Upstream,
-  plan: ForwardPlan,
-  options: ForwardOptions,
+  call: UpstreamCall,
+  customFetch: FetchFunction = fetch,
 ): Promise<Response> {
   const method = request.method;
-  const headers = upstreamRequestHeaders(request, options.client, options.hops ?? 0, plan.requestHeaders ?? []);
+  const headers = upstreamRequestHeaders(request, call.client, call.hops, call.requestHeaders);
   let body: BodyInit | null = null;
   let upload: Upload | null = null;
   let signal: AbortSignal;
   if (sendsNoBody(method)) {
     // A GET or HEAD body with content was refused before routing; an empty one goes, with its Content-Length: 0.
     headers.delete("content-length");
-  } else if (plan.body || request.body === null) {
-    body = plan.body ?? null;
+  } else if (call.body || request.body === null) {
+    body = call.body;
   } else {
-    upload = watchUpload(request.body, announcedLength(request.headers), options.timeoutMs);
+    upload = watchUpload(request.body, announcedLength(request.headers), call.timeoutMs);
     body = upload.body;
   }
   if (upload === null) {
@@ -90,14 +60,14 @@ export async function forward(
     // timer that is never cleared. workerd applies a fetch() signal to the
     // wait for response headers only; firing later leaves the body streaming
     // (test: "streams a response body for longer than UPSTREAM_TIMEOUT_MS").
-    signal = AbortSignal.timeout(options.timeoutMs);
+    signal = AbortSignal.timeout(call.timeoutMs);
   } else {
     signal = upload.signal;
   }
 
   let response: Response;
   try {
-    response = await fetch(upstream.origin + upstream.basePath + plan.pathAndQuery, {
+    response = await customFetch(upstream.origin + upstream.basePath + call.pathAndQuery, {
       method,
       headers,
       body,
@@ -109,7 +79,7 @@ export async function forward(
   } catch (error) {
     upload?.stop();
     if (upload?.clientFailed) throw new ClientClosedError();
-    if (signal.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
+    if (signal.aborted) throw new UpstreamTimeoutError(call.timeoutMs);
     throw new UpstreamUnreachableError(error instanceof Error ? error.message : String(error));
   }
 
@@ -119,17 +89,11 @@ export async function forward(
   // headers and a new Response cost more CPU than the rest of the router.
   const status = response.status;
   if (status === 101) return response;
-  const responseOptions = {
-    publicOrigin: options.client.origin,
-    publicPrefix: plan.publicPrefix ?? "",
-    edits: plan.responseHeaders ?? [],
-    exposeUpstream: options.exposeUpstream ?? false,
-  };
   const bodyless = NULL_BODY_STATUSES.has(status) || method === "HEAD";
-  if (!options.editableResponse && !(bodyless && response.body !== null) && passesAsIs(response, responseOptions)) {
+  if (!call.editableResponse && !(bodyless && response.body !== null) && passesAsIs(response, call)) {
     return response;
   }
-  const responseHeaders = clientResponseHeaders(response, upstream, responseOptions);
+  const responseHeaders = clientResponseHeaders(response, upstream, call);
   let responseBody = response.body;
   if (bodyless) {
     // Release the upstream connection rather than leave a body nobody reads.

@@ -1,29 +1,25 @@
-import type { HeaderEdits } from "../route-value/route.ts";
 import { applyHeaderEdits } from "../route-value/header-edits.ts";
 import type { Upstream } from "../route-value/upstream.ts";
 import { stripHopByHop } from "../lib/hop-by-hop.ts";
 import { rewriteLocation } from "./location.ts";
+import type { UpstreamCall } from "./upstream-call.ts";
 
-export interface ResponseHeaderOptions {
-  /** `https://app1.example.com`: the origin the client used. */
-  readonly publicOrigin: string;
-  /** The path prefix the route stripped (`/app`), or "". */
-  readonly publicPrefix: string;
-  /** The route's response header edits. */
-  readonly edits: HeaderEdits;
-  /** Debug: name the upstream in `X-Upstream`. */
-  readonly exposeUpstream: boolean;
-}
+/** What of the call shapes the client's response headers. */
+type ResponseHeaderSettings = Pick<UpstreamCall, "client" | "publicPrefix" | "responseHeaders" | "exposeUpstream">;
 
 /** The upstream's headers as the client gets them. */
-export function clientResponseHeaders(response: Response, upstream: Upstream, options: ResponseHeaderOptions): Headers {
+export function clientResponseHeaders(
+  response: Response,
+  upstream: Upstream,
+  options: ResponseHeaderSettings,
+): Headers {
   const headers = new Headers(response.headers);
   stripHopByHop(headers);
   const location = headers.get("location");
   if (location !== null) {
-    headers.set("location", rewriteLocation(location, upstream, options.publicOrigin, options.publicPrefix));
+    headers.set("location", rewriteLocation(location, upstream, options.client.origin, options.publicPrefix));
   }
-  applyHeaderEdits(headers, options.edits);
+  applyHeaderEdits(headers, options.responseHeaders);
   if (options.exposeUpstream) headers.set("x-upstream", upstream.origin + upstream.basePath);
   return headers;
 }
@@ -44,8 +40,8 @@ const PASSED_ON_HOP_BY_HOP = ["proxy-authenticate", "proxy-authorization", "prox
  * header the runtime would pass on (a Connection naming another header, or
  * Proxy-*). Five lookups instead of a copy of every header and a new Response.
  */
-export function passesAsIs(response: Response, options: ResponseHeaderOptions): boolean {
-  if (options.edits.length > 0 || options.exposeUpstream) return false;
+export function passesAsIs(response: Response, options: ResponseHeaderSettings): boolean {
+  if (options.responseHeaders.length > 0 || options.exposeUpstream) return false;
   const headers = response.headers;
   const connection = headers.get("connection");
   if (connection !== null && !SELF_CLEANING_CONNECTION.test(connection)) return false;

@@ -2,6 +2,7 @@ import { readBackends, readSticky, type BackendList } from "./backend-spec.ts";
 import { readDuration } from "./duration.ts";
 import { mergeHeaderEdits, parseHeaderEdits } from "./header-edits.ts";
 import { canonicalPrefix, sortPathRules, validatePrefix } from "./paths.ts";
+import { networkFieldProblem } from "./network.ts";
 import { POLICY_FIELDS, readPolicies, type Policies } from "./policy-spec.ts";
 import {
   type Action,
@@ -24,6 +25,7 @@ import { asObject, upstream, type JsonObject } from "./value-reading.ts";
  *     "strategy": "random" | "round-robin",          default "random" ("round-robin" with weights)
  *     "sticky": {"cookie": {"name": "lb", …}},       backend-spec.ts
  *     "timeout": 5 | "500ms",                         a duration (duration.ts), default UPSTREAM_TIMEOUT_MS
+ *     "network": "STAGING_NETWORK" | "public",       the binding the backends go through (network.ts)
  *     "requestHeaders":  {"X-Env": "prod", "Cookie": null},
  *     "responseHeaders": {"Strict-Transport-Security": "max-age=63072000"},
  *     "redirect": "https://www.example.com",          instead of backends
@@ -34,10 +36,10 @@ import { asObject, upstream, type JsonObject } from "./value-reading.ts";
  *
  * A paths entry is a backend string, a list of backends, or an object with
  * the fields above except "paths", plus "strip": true to remove the prefix.
- * Entries inherit strategy, timeout, header edits, sticky and policies from
- * the route; an entry's own setting replaces the route's (null: none). An
- * entry with neither "backends" nor "redirect" (only policies, say) uses the
- * route's.
+ * Entries inherit strategy, timeout, network, header edits, sticky and
+ * policies from the route; an entry's own setting replaces the route's
+ * (null: none). An entry with neither "backends" nor "redirect" (only
+ * policies, say) uses the route's.
  */
 
 const ROUTE_FIELDS = new Set([
@@ -50,11 +52,12 @@ const ROUTE_FIELDS = new Set([
   "status",
   "paths",
   "sticky",
+  "network",
   ...POLICY_FIELDS,
 ]);
 const ENTRY_FIELDS = new Set([...ROUTE_FIELDS, "strip"].filter((field) => field !== "paths"));
 /** Fields that only mean something when forwarding. */
-const FORWARD_ONLY = ["backends", "strategy", "timeout", "requestHeaders", "sticky"] as const;
+const FORWARD_ONLY = ["backends", "strategy", "timeout", "requestHeaders", "sticky", "network"] as const;
 const STRATEGIES: readonly Strategy[] = ["random", "round-robin"];
 const REDIRECT_STATUSES: readonly RedirectStatus[] = [301, 302, 307, 308];
 /** Same ceiling as UPSTREAM_TIMEOUT_MS. */
@@ -65,6 +68,8 @@ interface Inherited {
   /** null: not said, so "random", or "round-robin" for weighted backends. */
   readonly strategy: Strategy | null;
   readonly timeoutMs: number | null;
+  /** The `"network"` as written; undefined: chosen per backend from its address. */
+  readonly network: string | undefined;
   readonly requestHeaders: HeaderEdits;
   readonly responseHeaders: HeaderEdits;
   /** The "sticky" value as written: each action applies it to its own backends. */
@@ -85,6 +90,7 @@ export function parseJsonRoute(text: string): RouteSpec {
   const own = readSettings(route, "", {
     strategy: null,
     timeoutMs: null,
+    network: undefined,
     requestHeaders: [],
     responseHeaders: [],
     sticky: null,
@@ -153,6 +159,9 @@ function readSettings(object: JsonObject, where: string, inherited: Inherited): 
   const timeout = object["timeout"];
   const timeoutMs =
     timeout === undefined ? inherited.timeoutMs : readDuration(timeout, field(where, "timeout"), MAX_TIMEOUT);
+  const network = object["network"];
+  const networkProblem = network === undefined ? null : networkFieldProblem(network);
+  if (networkProblem) throw new RouteSyntaxError(`${field(where, "network")} ${networkProblem}`);
   const requestHeaders = object["requestHeaders"];
   const responseHeaders = object["responseHeaders"];
   return {
@@ -160,6 +169,7 @@ function readSettings(object: JsonObject, where: string, inherited: Inherited): 
     policies: readPolicies(object, where, inherited.policies),
     strategy: (strategy as Strategy | undefined) ?? inherited.strategy,
     timeoutMs,
+    network: (network as string | undefined) ?? inherited.network,
     requestHeaders:
       requestHeaders === undefined
         ? inherited.requestHeaders
@@ -220,6 +230,7 @@ function forward({ backends, weights }: BackendList, settings: Inherited, where:
     ...(weights ? { weights } : {}),
     ...(sticky ? { sticky: readSticky(sticky, field(where, "sticky"), backends) } : {}),
     ...(policies ? { policies } : {}),
+    ...(settings.network === undefined ? {} : { network: settings.network }),
   };
 }
 

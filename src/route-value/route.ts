@@ -29,6 +29,11 @@ export interface ForwardAction {
   readonly sticky?: StickyCookie;
   /** Checked before forwarding (src/policy/); absent when none applies. */
   readonly policies?: Policies;
+  /**
+   * The route's `"network"`: "public" or a binding's name, for every backend;
+   * absent: chosen per backend from its address (network.ts).
+   */
+  readonly network?: string;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { clip } from "../lib/clip.ts";
+import type { Network } from "./network.ts";
 
 /** Where a request is sent: scheme, host and port, plus a path to prefix. */
 export interface Upstream {
@@ -6,6 +7,11 @@ export interface Upstream {
   readonly origin: string;
   /** `/v2` for `https://api.internal/v2`; "" when the value has no path. */
   readonly basePath: string;
+  /**
+   * How it is fetched, set when the route is bound to the worker's bindings
+   * (lookup/bind-networks.ts); absent (the parser's output): the global fetch().
+   */
+  readonly network?: Network;
 }
 
 /** Why an upstream was refused; quoted parts of the value are clipped. */

@@ -41,3 +41,15 @@ describe("docs/configuration.md", () => {
     expect(documented.get(name)).toMatch(/secret/);
   });
 });
+
+describe("wrangler.toml's [env.production.vars]", () => {
+  // Wrangler does not inherit [vars] into an environment: a setting missing
+  // there would silently take the code's default in production.
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const block = /^\[env\.production\.vars\]\s*$([\s\S]*?)(?=^\[|$(?![\s\S]))/m.exec(toml)?.[1] ?? "";
+  const production = [...block.matchAll(/^([A-Z0-9_]+)\s*=/gm)].map((match) => match[1] ?? "");
+
+  it("names the same settings as [vars], in the same order", () => {
+    expect(production).toEqual(Object.keys(vars));
+  });
+});

@@ -99,6 +99,7 @@ const forwardSettings = {
   backends,
   strategy: mostly(fc.constantFrom("random", "round-robin"), fc.jsonValue()),
   timeout: mostly(fc.double({ min: 0.001, max: 600, noNaN: true }), fc.jsonValue()),
+  network: mostly(fc.constantFrom("public", "PRIVATE_NETWORK", "STAGING_NETWORK"), fc.jsonValue()),
   requestHeaders: headerEdits,
   responseHeaders: headerEdits,
 };

@@ -182,7 +182,14 @@ describe("dashboard API", () => {
       status: null,
       decided: `${admin.prefix}p5001.localhost`,
       why: "the exact host",
-      backends: [{ url: `http://${app1.address}`, sent: `http://${app1.address}/a?b=1`, down: null }],
+      backends: [
+        {
+          url: `http://${app1.address}`,
+          sent: `http://${app1.address}/a?b=1`,
+          down: null,
+          via: "public",
+        },
+      ],
     });
     const wild = await api<{ why: string; candidates: { key: string; state: string }[] }>(
       "/api/test?host=x.wild.localhost",

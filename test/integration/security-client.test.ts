@@ -11,7 +11,10 @@ let app: RunningDemoApp;
 
 beforeAll(async () => {
   [router, app] = await Promise.all([
-    startRouter({ CLIENT_ADDRESS: "connection", TRUSTED_PROXIES: "127.0.0.1/32" }, { clientIp: "127.0.0.1:40000" }),
+    startRouter(
+      { CLIENT_ADDRESS: "connection", TRUSTED_PROXIES: "127.0.0.1/32" },
+      { cf: { clientIp: "127.0.0.1:40000" } },
+    ),
     startDemoApp({ name: "identity" }),
   ]);
 });

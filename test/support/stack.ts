@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis";
 import { inject } from "vitest";
-import { startRuntime, type RunningRuntime } from "../../scripts/lib/runtime.ts";
+import { startRuntime, type RunningRuntime, type RuntimeOptions } from "../../scripts/lib/runtime.ts";
 
 export interface RouterUnderTest extends RunningRuntime {
   /** Every line the worker logged, oldest first. */
@@ -18,8 +18,12 @@ export interface RouterUnderTest extends RunningRuntime {
  */
 export async function startRouter(
   bindings: Record<string, string> = {},
-  /** Miniflare's static `request.cf` (scripts/lib/runtime.ts), e.g. a peer address for CLIENT_ADDRESS=connection. */
-  cf?: Record<string, unknown>,
+  /**
+   * Runtime extras (scripts/lib/runtime.ts): Miniflare's static `request.cf`, e.g. a peer
+   * address for CLIENT_ADDRESS=connection; stand-in fetch bindings and a confined global
+   * outbound (private-upstreams.test.ts).
+   */
+  extras: Pick<RuntimeOptions, "cf" | "serviceBindings" | "outboundService"> = {},
 ): Promise<RouterUnderTest> {
   const logs: string[] = [];
   const runtime = await startRuntime({
@@ -32,7 +36,7 @@ export async function startRouter(
       ...bindings,
     },
     onLog: (line) => logs.push(line),
-    ...(cf ? { cf } : {}),
+    ...extras,
   });
   return Object.assign(runtime, { logs });
 }

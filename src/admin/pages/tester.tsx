@@ -87,6 +87,7 @@ function Report(props: { readonly report: TestReport }) {
             {report.backends.map((b) => (
               <li>
                 <span class="mono">{b.sent}</span>
+                <span class="muted"> · {b.via === "public" ? "direct" : `through ${b.via}`}</span>
                 {b.down && <span class="warn"> · marked down ({b.down}): skipped while another is up</span>}
               </li>
             ))}
