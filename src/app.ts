@@ -1,24 +1,24 @@
 import { Hono } from "hono/tiny";
 import type { Context, Next } from "hono";
 import type { AppEnv } from "./env.ts";
-import { accessLog } from "./metrics/access-log.ts";
-import { createAdminApp, secureAdminResponse } from "./admin/app.ts";
-import { isAdminRequest } from "./admin/admin-host.ts";
-import { adminCommands } from "./admin/store.ts";
-import type { FleetSource } from "./metrics/fleet-flush.ts";
-import { routeServerTiming } from "./cache/server-timing.ts";
+import { accessLog } from "./metrics/index.ts";
+import { createAdminApp, secureAdminResponse } from "./admin/index.ts";
+import { isAdminRequest } from "./admin/index.ts";
+import { adminCommands } from "./admin/index.ts";
+import type { FleetSource } from "./metrics/index.ts";
+import { routeServerTiming } from "./cache/index.ts";
 import { readConfig } from "./config.ts";
 import { renderError } from "./error-response.ts";
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "./errors.ts";
 import { isolateFor } from "./isolate.ts";
-import { canonicalPath } from "./receive/canonical-path.ts";
-import { normalizeHost } from "./receive/host.ts";
-import { resolveClient } from "./receive/client-address.ts";
-import { clientInfo } from "./receive/forwarded.ts";
-import { checkHops, readHops } from "./receive/loop.ts";
-import { refuseBodyOnGetOrHead } from "./receive/request-body.ts";
-import { routeRequest } from "./dispatch/dispatch.ts";
-import { fallbackRoute } from "./lookup/fallback.ts";
+import { canonicalPath } from "./receive/index.ts";
+import { normalizeHost } from "./receive/index.ts";
+import { resolveClient } from "./receive/index.ts";
+import { clientInfo } from "./receive/index.ts";
+import { checkHops, readHops } from "./receive/index.ts";
+import { refuseBodyOnGetOrHead } from "./receive/index.ts";
+import { routeRequest } from "./dispatch/index.ts";
+import { fallbackRoute } from "./lookup/index.ts";
 
 /**
  * The router: every request, whatever its method or path, is routed by Host.

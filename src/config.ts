@@ -1,14 +1,14 @@
 import { ConfigError } from "./errors.ts";
-import type { EncodedCharacterPolicy } from "./receive/canonical-path.ts";
-import { parseClientAddressing, type ClientAddressing } from "./receive/client-address.ts";
+import type { EncodedCharacterPolicy } from "./receive/index.ts";
+import { parseClientAddressing, type ClientAddressing } from "./receive/index.ts";
 import {
   DEFAULT_PRIVATE_RANGES,
   parsePrivateRanges,
   type FetchFunction,
   type Network,
   type NetworkSetup,
-} from "./route-value/network.ts";
-import { parseUpstreamAs, type Upstream } from "./route-value/upstream.ts";
+} from "./route-value/index.ts";
+import { parseUpstreamAs, type Upstream } from "./route-value/index.ts";
 
 /** Everything the worker reads from its environment, parsed once. */
 export interface RouterConfig {

@@ -1,8 +1,8 @@
 import type { RouterConfig } from "./config.ts";
 import type { Isolate } from "./isolate.ts";
-import type { ClientInfo } from "./receive/forwarded.ts";
+import type { ClientInfo } from "./receive/index.ts";
 import type { RequestVariables } from "./request-state.ts";
-import type { Route } from "./route-value/route.ts";
+import type { Route } from "./route-value/index.ts";
 
 /**
  * The router's Hono environment: the Worker's bindings and the request's

@@ -1,9 +1,9 @@
-import { configuredRouteCache } from "./cache/configured-cache.ts";
-import type { RouteCache } from "./cache/route-cache.ts";
+import { configuredRouteCache } from "./cache/index.ts";
+import type { RouteCache } from "./cache/index.ts";
 import type { RouterConfig } from "./config.ts";
-import { isolateDownMarks, type DownMarks } from "./dispatch/down-marks.ts";
-import { createUpstashRouteStore, type RouteStore } from "./lookup/store.ts";
-import { createRateLimiter, type RateLimiter } from "./policy/rate-limiter.ts";
+import { isolateDownMarks, type DownMarks } from "./dispatch/index.ts";
+import { createUpstashRouteStore, type RouteStore } from "./lookup/index.ts";
+import { createRateLimiter, type RateLimiter } from "./policy/index.ts";
 
 /*
  * The isolate's state: what outlives a request, in one place. A Worker

@@ -1,5 +1,5 @@
-import type { CacheOutcome } from "./cache/types.ts";
-import type { RequestTarget } from "./receive/target.ts";
+import type { CacheOutcome } from "./cache/index.ts";
+import type { RequestTarget } from "./receive/index.ts";
 
 /*
  * A request's state, in one typed place: set through Hono's context

@@ -3,7 +3,8 @@
  * itself through relative imports, type-only imports included (a type cycle
  * still ties two files' meanings together). Also fails when a src/ folder
  * imports a folder that the layer table below puts above it, so the request's
- * phases import in one direction (docs/architecture.md).
+ * phases import in one direction (docs/architecture.md), and when a file
+ * reaches into another phase's folder other than through its index.ts.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -112,6 +113,24 @@ export function layerOf(srcRelative: string): number {
   return LAYERS.indexOf(first ?? "");
 }
 
+/** Folders whose other files are private: imports from outside go through their index.ts. */
+const DOORS = new Set(["receive", "route-value", "lookup", "cache", "policy", "proxy", "dispatch", "metrics", "admin"]);
+
+/** Imports into a door folder's files that pass by its index.ts (lib/ is a shelf of helpers, not a door). */
+export function sideDoorImports(graph: ReadonlyMap<string, readonly string[]>, src: string): string[] {
+  const found: string[] = [];
+  for (const [file, targets] of graph) {
+    if (!file.startsWith(src + "/")) continue;
+    const from = relative(src, file).split("/");
+    for (const target of targets) {
+      const to = relative(src, target).split("/");
+      if (to.length < 2 || to[0] === from[0] || !DOORS.has(to[0] ?? "") || to[1] === "index.ts") continue;
+      found.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}, not ${to[0] ?? ""}/index.ts`);
+    }
+  }
+  return found;
+}
+
 /** Imports from a src/ folder to one above it. */
 export function upwardImports(graph: ReadonlyMap<string, readonly string[]>, src: string): string[] {
   const found: string[] = [];
@@ -134,8 +153,10 @@ if (import.meta.main) {
   const graph = importGraph([...sourceFiles(src), ...sourceFiles(join(ROOT, "scripts"))]);
   const loops = cycles(graph);
   const upward = upwardImports(graph, src);
+  const sideDoors = sideDoorImports(graph, src);
   for (const loop of loops) console.log(`cycle: ${loop.map((file) => relative(ROOT, file)).join(" <-> ")}`);
   for (const line of upward) console.log(`upward: ${line} (src/ folders import downwards only: ${LAYERS.join(" < ")})`);
-  if (loops.length > 0 || upward.length > 0) process.exit(1);
-  console.log(`no import cycles in ${graph.size} files; src/ imports downwards only`);
+  for (const line of sideDoors) console.log(`side door: ${line}`);
+  if (loops.length > 0 || upward.length > 0 || sideDoors.length > 0) process.exit(1);
+  console.log(`no import cycles in ${graph.size} files; src/ imports downwards only, through each folder's index.ts`);
 }

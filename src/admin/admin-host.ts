@@ -1,5 +1,5 @@
 import type { RequestFacts } from "../request-state.ts";
-import { normalizeHost } from "../receive/host.ts";
+import { normalizeHost } from "../receive/index.ts";
 import { adminHostOf } from "./settings.ts";
 
 /**

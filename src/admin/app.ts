@@ -27,7 +27,7 @@ import { routesPage } from "./routes-data.ts";
 import { adminStoreFor } from "./store.ts";
 import { testHost, type TestReport } from "./tester.ts";
 import { trafficReport, type RouterView } from "./traffic.ts";
-import type { FleetSource } from "../metrics/fleet-flush.ts";
+import type { FleetSource } from "../metrics/index.ts";
 import { readFleet, type FleetRead } from "./fleet.ts";
 import { fleetReport, routeTraffic } from "./fleet-report.ts";
 

@@ -1,4 +1,4 @@
-import { CACHE_OUTCOMES, STATUS_CLASSES } from "../metrics/counters.ts";
+import { CACHE_OUTCOMES, STATUS_CLASSES } from "../metrics/index.ts";
 
 /** Counts per status class (or cache outcome) by name, as /api/traffic gives them. */
 export type ByClass = Record<(typeof STATUS_CLASSES)[number], number>;

@@ -1,5 +1,5 @@
-import { addCounts, HISTORY_MINUTES } from "../metrics/fleet-counts.ts";
-import { encodeEntry, RETIRED_FIELD, type FleetEntry } from "../metrics/fleet-store.ts";
+import { addCounts, HISTORY_MINUTES } from "../metrics/index.ts";
+import { encodeEntry, RETIRED_FIELD, type FleetEntry } from "../metrics/index.ts";
 import type { AdminStore } from "./store.ts";
 
 /*

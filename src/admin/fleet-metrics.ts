@@ -1,5 +1,5 @@
-import { CACHE_OUTCOMES, LATENCY_BOUNDS_MS, STATUS_CLASSES } from "../metrics/counters.ts";
-import { STORE_COUNTERS, type StoreCounter } from "../metrics/fleet-counts.ts";
+import { CACHE_OUTCOMES, LATENCY_BOUNDS_MS, STATUS_CLASSES } from "../metrics/index.ts";
+import { STORE_COUNTERS, type StoreCounter } from "../metrics/index.ts";
 import type { FleetRead } from "./fleet.ts";
 
 /** Prometheus names and help of the fleet's store counters. */

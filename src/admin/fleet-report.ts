@@ -1,5 +1,5 @@
-import { LATENCY_BOUNDS_MS, STATUS_CLASSES } from "../metrics/counters.ts";
-import { HISTORY_MINUTES, STORE_COUNTERS, type StoreCounter } from "../metrics/fleet-counts.ts";
+import { LATENCY_BOUNDS_MS, STATUS_CLASSES } from "../metrics/index.ts";
+import { HISTORY_MINUTES, STORE_COUNTERS, type StoreCounter } from "../metrics/index.ts";
 import type { FleetRead } from "./fleet.ts";
 import { byClass, byOutcome, type ByClass, type ByOutcome } from "./by-class.ts";
 

@@ -1,7 +1,7 @@
 import type { RouterConfig } from "../config.ts";
-import { addCounts, emptyCounts, HISTORY_MINUTES, type FleetCounts } from "../metrics/fleet-counts.ts";
-import { foldAfterMs, isolateFleet, outcomeOf, type FleetFlusher, type FleetSource } from "../metrics/fleet-flush.ts";
-import { decodeEntry, emptyEntry, fleetKey, RETIRED_FIELD } from "../metrics/fleet-store.ts";
+import { addCounts, emptyCounts, HISTORY_MINUTES, type FleetCounts } from "../metrics/index.ts";
+import { foldAfterMs, isolateFleet, outcomeOf, type FleetFlusher, type FleetSource } from "../metrics/index.ts";
+import { decodeEntry, emptyEntry, fleetKey, RETIRED_FIELD } from "../metrics/index.ts";
 import { foldStale, type StaleField } from "./fleet-fold.ts";
 import type { AdminStore } from "./store.ts";
 

@@ -1,8 +1,8 @@
 import { clip } from "../lib/clip.ts";
 import type { RouterConfig } from "../config.ts";
-import { isolateTraffic } from "../metrics/counters.ts";
-import { isolateDownMarks } from "../dispatch/down-marks.ts";
-import { DEAD_PREFIX } from "../lookup/patterns.ts";
+import { isolateTraffic } from "../metrics/index.ts";
+import { isolateDownMarks } from "../dispatch/index.ts";
+import { DEAD_PREFIX } from "../lookup/index.ts";
 import { escapeGlob, scanStep, type AdminStore } from "./store.ts";
 
 export interface HealthReport {

@@ -4,7 +4,7 @@ import {
   STATUS_CLASSES,
   isolateTraffic,
   type TrafficCounters,
-} from "../metrics/counters.ts";
+} from "../metrics/index.ts";
 import { adminCommands } from "./store.ts";
 import type { FleetRead } from "./fleet.ts";
 import { fleetMetricLines } from "./fleet-metrics.ts";

@@ -1,6 +1,6 @@
-import { DEAD_PREFIX, HIPACHE_PREFIX, parseHostPattern, type KeyFormat } from "../lookup/patterns.ts";
-import type { RouteSpec } from "../route-value/route.ts";
-import { parseHipacheList, parseRouteValue } from "../route-value/value.ts";
+import { DEAD_PREFIX, HIPACHE_PREFIX, parseHostPattern, type KeyFormat } from "../lookup/index.ts";
+import type { RouteSpec } from "../route-value/index.ts";
+import { parseHipacheList, parseRouteValue } from "../route-value/index.ts";
 import { escapeGlob, scanStep, type AdminStore } from "./store.ts";
 
 /** One route key as the router reads it. */

@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.ts";
-import { normalizeHost } from "../receive/host.ts";
+import { normalizeHost } from "../receive/index.ts";
 
 /** Who may open the dashboard: a bearer token, Cloudflare Access, or both. */
 export interface AdminAuthSettings {

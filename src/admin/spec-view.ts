@@ -1,5 +1,5 @@
-import type { RouteSpec } from "../route-value/route.ts";
-import type { Upstream } from "../route-value/upstream.ts";
+import type { RouteSpec } from "../route-value/index.ts";
+import type { Upstream } from "../route-value/index.ts";
 import { REDACTED } from "./redact.ts";
 
 /*

@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import type { RouterConfig } from "../config.ts";
-import { createUpstashRouteStore, type RouteStore } from "../lookup/store.ts";
+import { createUpstashRouteStore, type RouteStore } from "../lookup/index.ts";
 
 /**
  * The dashboard's own Redis client (SCAN, PTTL, SMEMBERS, PING: commands the

@@ -1,11 +1,11 @@
 import type { RouterConfig } from "../config.ts";
 import { InvalidHostError } from "../errors.ts";
-import { normalizeHost } from "../receive/host.ts";
-import { isolateDownMarks } from "../dispatch/down-marks.ts";
-import { lookupReads, resolveRoute, type LookupOptions } from "../lookup/lookup.ts";
-import { PUBLIC_NETWORK } from "../route-value/network.ts";
-import { findPathRule, stripPrefix } from "../route-value/paths.ts";
-import type { Route } from "../route-value/route.ts";
+import { normalizeHost } from "../receive/index.ts";
+import { isolateDownMarks } from "../dispatch/index.ts";
+import { lookupReads, resolveRoute, type LookupOptions } from "../lookup/index.ts";
+import { PUBLIC_NETWORK } from "../route-value/index.ts";
+import { findPathRule, stripPrefix } from "../route-value/index.ts";
+import type { Route } from "../route-value/index.ts";
 import { AdminInputError } from "./dashboard-errors.ts";
 import type { AdminStore } from "./store.ts";
 

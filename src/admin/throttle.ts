@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { readConfig } from "../config.ts";
 import { clientKey } from "../lib/client-key.ts";
-import { createLocalBuckets } from "../policy/local-bucket.ts";
-import { resolveClient } from "../receive/client-address.ts";
+import { createLocalBuckets } from "../policy/index.ts";
+import { resolveClient } from "../receive/index.ts";
 import { AdminThrottledError } from "./dashboard-errors.ts";
 
 /**

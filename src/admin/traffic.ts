@@ -1,6 +1,6 @@
-import { LATENCY_BOUNDS_MS, isolateTraffic, type TrafficCounters } from "../metrics/counters.ts";
+import { LATENCY_BOUNDS_MS, isolateTraffic, type TrafficCounters } from "../metrics/index.ts";
 import { byClass, byOutcome, type ByClass, type ByOutcome } from "./by-class.ts";
-import type { RouteCacheStats } from "../cache/cache-stats.ts";
+import type { RouteCacheStats } from "../cache/index.ts";
 import { adminCommands } from "./store.ts";
 import type { FleetReport } from "./fleet-report.ts";
 

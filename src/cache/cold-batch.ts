@@ -1,4 +1,4 @@
-import type { BatchAnswers, HostAnswer } from "../lookup/lookup.ts";
+import type { BatchAnswers, HostAnswer } from "../lookup/index.ts";
 import { RouteStoreError } from "../errors.ts";
 
 /** Reads the routes of several hosts in one round trip (lookup/lookup.ts `lookupRoutes`). */

@@ -1,6 +1,6 @@
 import type { RouterConfig } from "../config.ts";
-import { lookupRoutes } from "../lookup/lookup.ts";
-import type { RouteStore } from "../lookup/store.ts";
+import { lookupRoutes } from "../lookup/index.ts";
+import type { RouteStore } from "../lookup/index.ts";
 import { createRouteCache, type RouteCache } from "./route-cache.ts";
 
 /** The isolate's route cache as the settings describe it, reading routes from `store`. */

@@ -1,5 +1,5 @@
 import { InvalidRouteError, NoRouteError, RouteStoreError } from "../errors.ts";
-import type { Route } from "../route-value/route.ts";
+import type { Route } from "../route-value/index.ts";
 
 /** A route; `failedAt` is set while the store fails to refresh it. */
 export interface RouteEntry {

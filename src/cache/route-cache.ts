@@ -1,5 +1,5 @@
 import { LookupBudgetError, RouteStoreError } from "../errors.ts";
-import type { HostAnswer } from "../lookup/lookup.ts";
+import type { HostAnswer } from "../lookup/index.ts";
 import type { CachedLookup, WaitUntil } from "./types.ts";
 import { createRouteCacheStats, type RouteCacheStats } from "./cache-stats.ts";
 import type { RouteCacheOptions } from "./cache-options.ts";

@@ -1,4 +1,4 @@
-import type { Route } from "../route-value/route.ts";
+import type { Route } from "../route-value/index.ts";
 
 /**
  * How a request's route was found, as reported in Server-Timing:

@@ -1,5 +1,5 @@
-import type { ForwardAction } from "../route-value/route.ts";
-import type { Upstream } from "../route-value/upstream.ts";
+import type { ForwardAction } from "../route-value/index.ts";
+import type { Upstream } from "../route-value/index.ts";
 
 export interface BalanceOptions {
   /** Identifies the backend list for round robin (the route's key and path prefix). */

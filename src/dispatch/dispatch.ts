@@ -1,17 +1,17 @@
 import type { RouterConfig } from "../config.ts";
-import { enforcePolicies } from "../policy/enforce.ts";
-import type { RateLimiter } from "../policy/rate-limiter.ts";
-import type { UpstreamCall } from "../proxy/upstream-call.ts";
-import type { ClientInfo } from "../receive/forwarded.ts";
-import type { RequestTarget } from "../receive/target.ts";
+import { enforcePolicies } from "../policy/index.ts";
+import type { RateLimiter } from "../policy/index.ts";
+import type { UpstreamCall } from "../proxy/index.ts";
+import type { ClientInfo } from "../receive/index.ts";
+import type { RequestTarget } from "../receive/index.ts";
 import { isolateDownMarks, type DownMarks } from "./down-marks.ts";
 import { NoPathRouteError } from "./dispatch-errors.ts";
 import { forwardWithFailover, type Attempted } from "./failover.ts";
-import { findPathRule, stripPrefix } from "../route-value/paths.ts";
-import { deadKey } from "../lookup/dead-set.ts";
+import { findPathRule, stripPrefix } from "../route-value/index.ts";
+import { deadKey } from "../lookup/index.ts";
 import { redirectResponse } from "./redirect.ts";
-import type { Route } from "../route-value/route.ts";
-import type { RouteStore } from "../lookup/store.ts";
+import type { Route } from "../route-value/index.ts";
+import type { RouteStore } from "../lookup/index.ts";
 
 /** The router settings a request needs once its route is known. */
 type DispatchSettings = Pick<

@@ -1,14 +1,14 @@
 import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
-import { forward } from "../proxy/forward.ts";
-import type { UpstreamCall } from "../proxy/upstream-call.ts";
-import { sendsNoBody } from "../receive/request-body.ts";
+import { forward } from "../proxy/index.ts";
+import type { UpstreamCall } from "../proxy/index.ts";
+import { sendsNoBody } from "../receive/index.ts";
 import { orderBackends } from "./balance.ts";
-import { deadMember, deadMembers } from "../lookup/dead-set.ts";
+import { deadMember, deadMembers } from "../lookup/index.ts";
 import type { DownMarks } from "./down-marks.ts";
-import type { ForwardAction, Route } from "../route-value/route.ts";
-import type { RouteStore } from "../lookup/store.ts";
+import type { ForwardAction, Route } from "../route-value/index.ts";
+import type { RouteStore } from "../lookup/index.ts";
 import { needsCookie, pinBackend, readStickyCookie, stickTo } from "./sticky.ts";
-import type { Upstream } from "../route-value/upstream.ts";
+import type { Upstream } from "../route-value/index.ts";
 
 export interface FailoverOptions {
   /** At most this many backends per request (UPSTREAM_TRIES). */

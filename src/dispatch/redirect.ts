@@ -1,6 +1,6 @@
-import { applyHeaderEdits } from "../route-value/header-edits.ts";
+import { applyHeaderEdits } from "../route-value/index.ts";
 import { RedirectLoopError } from "./dispatch-errors.ts";
-import type { RedirectAction } from "../route-value/route.ts";
+import type { RedirectAction } from "../route-value/index.ts";
 
 /**
  * The redirect a route asks for: its target plus the request's path and query

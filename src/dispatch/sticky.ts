@@ -1,7 +1,7 @@
 import { parse } from "hono/utils/cookie";
 import { toBase64url } from "../lib/crypto.ts";
-import type { ForwardAction, StickyCookie } from "../route-value/route.ts";
-import type { Upstream } from "../route-value/upstream.ts";
+import type { ForwardAction, StickyCookie } from "../route-value/index.ts";
+import type { Upstream } from "../route-value/index.ts";
 
 /** What the client's sticky cookie said, read once per request, with the values naming each backend. */
 export interface StickyState {

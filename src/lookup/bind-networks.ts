@@ -1,5 +1,5 @@
-import { chooseNetwork, PUBLIC, PUBLIC_NETWORK, type NetworkSetup } from "../route-value/network.ts";
-import type { Action, ForwardAction, RouteSpec } from "../route-value/route.ts";
+import { chooseNetwork, PUBLIC, PUBLIC_NETWORK, type NetworkSetup } from "../route-value/index.ts";
+import type { Action, ForwardAction, RouteSpec } from "../route-value/index.ts";
 
 /** A route whose `"network"` names a binding the worker does not have: invalid here (502), fine elsewhere. */
 export interface MissingNetwork {

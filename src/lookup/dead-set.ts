@@ -1,6 +1,6 @@
 import { DEAD_PREFIX, hostPatterns } from "./patterns.ts";
-import type { RouteSpec, SharedDownMarks } from "../route-value/route.ts";
-import type { Upstream } from "../route-value/upstream.ts";
+import type { RouteSpec, SharedDownMarks } from "../route-value/index.ts";
+import type { Upstream } from "../route-value/index.ts";
 
 /*
  * Hipache's `dead:<pattern>` sets (SHARED_DOWN_MARKS), both directions of

@@ -1,7 +1,7 @@
-import type { NetworkSetup } from "../route-value/network.ts";
-import type { Route } from "../route-value/route.ts";
-import type { Upstream } from "../route-value/upstream.ts";
-import { forwardTo } from "../route-value/value.ts";
+import type { NetworkSetup } from "../route-value/index.ts";
+import type { Route } from "../route-value/index.ts";
+import type { Upstream } from "../route-value/index.ts";
+import { forwardTo } from "../route-value/index.ts";
 import { bindNetworks } from "./bind-networks.ts";
 
 const routes = new WeakMap<Upstream, Route>();

@@ -1,10 +1,10 @@
 import { InvalidRouteError, MissingNetworkError, NoRouteError, RouteStoreError } from "../errors.ts";
-import type { NetworkSetup } from "../route-value/network.ts";
+import type { NetworkSetup } from "../route-value/index.ts";
 import { bindNetworks } from "./bind-networks.ts";
 import { sharedDownMarks } from "./dead-set.ts";
 import type { Candidate } from "./patterns.ts";
 import { planReads, type HostReads, type ReadPlan } from "./read-plan.ts";
-import type { Route, RouteSpec, SharedDownMarks } from "../route-value/route.ts";
+import type { Route, RouteSpec, SharedDownMarks } from "../route-value/index.ts";
 import { isolateSpecCache, type SpecCache } from "./spec-cache.ts";
 import type { RouteStore, StoreRead, StoreReply } from "./store.ts";
 

@@ -1,6 +1,6 @@
 import { InvalidHostError } from "../errors.ts";
-import { normalizeHost } from "../receive/host.ts";
-import { RouteSyntaxError } from "../route-value/route-syntax-error.ts";
+import { normalizeHost } from "../receive/index.ts";
+import { RouteSyntaxError } from "../route-value/index.ts";
 
 /** How a key is read: a string (GET) or a Hipache list (LRANGE). */
 export type KeyFormat = "string" | "hipache";

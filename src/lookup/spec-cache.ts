@@ -1,6 +1,6 @@
-import { type RouteSpec } from "../route-value/route.ts";
-import { RouteSyntaxError } from "../route-value/route-syntax-error.ts";
-import { parseHipacheList, parseRouteValue } from "../route-value/value.ts";
+import { type RouteSpec } from "../route-value/index.ts";
+import { RouteSyntaxError } from "../route-value/index.ts";
+import { parseHipacheList, parseRouteValue } from "../route-value/index.ts";
 
 /** A stored value as the router reads it: a route, or what is wrong with it. */
 export type ParsedValue =

@@ -1,10 +1,10 @@
 import { createMiddleware } from "hono/factory";
 import { RouteStoreError, RouterError } from "../errors.ts";
-import type { CacheOutcome } from "../cache/types.ts";
+import type { CacheOutcome } from "../cache/index.ts";
 import { newRequestFacts, type LookupOutcome, type RequestVariables } from "../request-state.ts";
 import { isolateTraffic } from "./counters.ts";
 import { isolateFleet, type FleetSource } from "./fleet-flush.ts";
-import { splitTarget } from "../receive/target.ts";
+import { splitTarget } from "../receive/index.ts";
 
 /** One access log line: a flat JSON object, so log tools index every field. */
 export interface AccessLogEntry {

@@ -1,4 +1,4 @@
-import type { CacheOutcome } from "../cache/types.ts";
+import type { CacheOutcome } from "../cache/index.ts";
 import type { RequestFacts } from "../request-state.ts";
 
 /*

@@ -1,4 +1,4 @@
-import type { RouteCacheStats } from "../cache/cache-stats.ts";
+import type { RouteCacheStats } from "../cache/index.ts";
 import { CACHE_OUTCOMES, LATENCY_BOUNDS_MS, type TrafficCounters } from "./counters.ts";
 
 /*

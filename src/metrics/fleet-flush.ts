@@ -1,4 +1,4 @@
-import type { RouteCacheStats } from "../cache/cache-stats.ts";
+import type { RouteCacheStats } from "../cache/index.ts";
 import type { RouterConfig } from "../config.ts";
 import { isolateTraffic, type TrafficCounters } from "./counters.ts";
 import { countsOf, emptyCounts, noRequests, subtractCounts, type FleetCounts } from "./fleet-counts.ts";

@@ -1,7 +1,7 @@
 import { auth } from "hono/utils/basic-auth";
 import { createLru } from "../lib/lru.ts";
 import { constantTimeEqual, sha256, toHex } from "../lib/crypto.ts";
-import type { BasicAuthSpec } from "../route-value/policy-spec.ts";
+import type { BasicAuthSpec } from "../route-value/index.ts";
 import { UnauthorizedError } from "./refusals.ts";
 import type { PolicyFacts } from "./facts.ts";
 import { deriveKey } from "../lib/password-hash.ts";

@@ -1,4 +1,4 @@
-import type { Policies } from "../route-value/policy-spec.ts";
+import type { Policies } from "../route-value/index.ts";
 import { basicAuth } from "./basic-auth.ts";
 import type { PolicyFacts } from "./facts.ts";
 import { ipAllowList } from "./ip-allow-list.ts";

@@ -1,4 +1,4 @@
-import type { IpAllowListSpec } from "../route-value/policy-spec.ts";
+import type { IpAllowListSpec } from "../route-value/index.ts";
 import { AddressNotAllowedError } from "./refusals.ts";
 import type { PolicyFacts } from "./facts.ts";
 import { inRanges } from "../lib/ip-range.ts";

@@ -1,4 +1,4 @@
-import type { MaintenanceSpec } from "../route-value/policy-spec.ts";
+import type { MaintenanceSpec } from "../route-value/index.ts";
 import { MaintenanceError } from "./refusals.ts";
 import type { PolicyFacts } from "./facts.ts";
 

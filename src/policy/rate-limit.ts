@@ -1,4 +1,4 @@
-import type { RateLimitSpec } from "../route-value/policy-spec.ts";
+import type { RateLimitSpec } from "../route-value/index.ts";
 import { RateLimitedError } from "./refusals.ts";
 import type { PolicyFacts } from "./facts.ts";
 import { clientKey } from "../lib/client-key.ts";

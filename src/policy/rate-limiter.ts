@@ -1,6 +1,6 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { createLru } from "../lib/lru.ts";
-import type { RateLimitSpec } from "../route-value/policy-spec.ts";
+import type { RateLimitSpec } from "../route-value/index.ts";
 import { createThrottledLog } from "../lib/throttled-log.ts";
 import { createLocalBuckets } from "./local-bucket.ts";
 

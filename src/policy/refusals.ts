@@ -1,5 +1,5 @@
 import { RouterError } from "../errors.ts";
-import type { MaintenanceSpec } from "../route-value/policy-spec.ts";
+import type { MaintenanceSpec } from "../route-value/index.ts";
 
 /** The route is in maintenance (503, RFC 9110 §15.6.4): the operator's message, and when to come back. */
 export class MaintenanceError extends RouterError {

@@ -1,7 +1,7 @@
 import { ClientClosedError, UpstreamTimeoutError, UpstreamUnreachableError } from "../errors.ts";
-import type { FetchFunction } from "../route-value/network.ts";
-import type { Upstream } from "../route-value/upstream.ts";
-import { sendsNoBody } from "../receive/request-body.ts";
+import type { FetchFunction } from "../route-value/index.ts";
+import type { Upstream } from "../route-value/index.ts";
+import { sendsNoBody } from "../receive/index.ts";
 import { upstreamRequestHeaders } from "./request-headers.ts";
 import { clientResponseHeaders, passesAsIs } from "./response-headers.ts";
 import { announcedLength, watchUpload, type Upload } from "./upload.ts";

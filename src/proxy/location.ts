@@ -1,4 +1,4 @@
-import type { Upstream } from "../route-value/upstream.ts";
+import type { Upstream } from "../route-value/index.ts";
 
 /** `scheme://authority` or `//authority` at the start of a URI reference (RFC 3986 §4.2). */
 const AUTHORITY = /^(?:[a-z][a-z0-9+.-]*:)?\/\/[^/?#]*/i;

@@ -1,8 +1,8 @@
-import type { HeaderEdits } from "../route-value/route.ts";
-import { applyHeaderEdits } from "../route-value/header-edits.ts";
-import { addForwardingHeaders, dropClientClaims, type ClientInfo } from "../receive/forwarded.ts";
+import type { HeaderEdits } from "../route-value/index.ts";
+import { applyHeaderEdits } from "../route-value/index.ts";
+import { addForwardingHeaders, dropClientClaims, type ClientInfo } from "../receive/index.ts";
 import { isWebSocketUpgrade, stripHopByHop } from "../lib/hop-by-hop.ts";
-import { HOPS_HEADER } from "../receive/loop.ts";
+import { HOPS_HEADER } from "../receive/index.ts";
 
 /**
  * The headers the upstream is sent: the client's, minus hop-by-hop headers

@@ -1,5 +1,5 @@
-import { applyHeaderEdits } from "../route-value/header-edits.ts";
-import type { Upstream } from "../route-value/upstream.ts";
+import { applyHeaderEdits } from "../route-value/index.ts";
+import type { Upstream } from "../route-value/index.ts";
 import { stripHopByHop } from "../lib/hop-by-hop.ts";
 import { rewriteLocation } from "./location.ts";
 import type { UpstreamCall } from "./upstream-call.ts";

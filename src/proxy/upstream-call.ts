@@ -1,5 +1,5 @@
-import type { ClientInfo } from "../receive/forwarded.ts";
-import type { HeaderEdits } from "../route-value/route.ts";
+import type { ClientInfo } from "../receive/index.ts";
+import type { HeaderEdits } from "../route-value/index.ts";
 
 /**
  * One description of the upstream call, built once per request in dispatch

@@ -1,6 +1,6 @@
-import { FORWARDING_HEADERS } from "../receive/forwarded.ts";
+import { FORWARDING_HEADERS } from "../receive/index.ts";
 import { HOP_BY_HOP } from "../lib/hop-by-hop.ts";
-import { HOPS_HEADER } from "../receive/loop.ts";
+import { HOPS_HEADER } from "../receive/index.ts";
 import { type HeaderEdits } from "./route.ts";
 import { RouteSyntaxError } from "./route-syntax-error.ts";
 

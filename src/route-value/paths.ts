@@ -1,4 +1,4 @@
-import { canonicalPath, NonCanonicalPathError, type EncodedCharacterPolicy } from "../receive/canonical-path.ts";
+import { canonicalPath, NonCanonicalPathError, type EncodedCharacterPolicy } from "../receive/index.ts";
 import type { PathRule } from "./route.ts";
 
 /** Why a `"paths"` key cannot be a prefix, or null when it can. */

@@ -1,4 +1,4 @@
-import { CACHE_OUTCOMES, STATUS_CLASSES } from "../../metrics/counters.ts";
+import { CACHE_OUTCOMES, STATUS_CLASSES } from "../../metrics/index.ts";
 import type { TrafficReport } from "../traffic.ts";
 import type { FleetReport } from "../fleet-report.ts";
 import { BarChart } from "./chart.tsx";
