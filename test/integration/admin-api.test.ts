@@ -32,7 +32,7 @@ const api = <T>(path: string) =>
 
 beforeAll(async () => {
   [admin, app1, app2] = await Promise.all([
-    startAdminRouter("api"),
+    startAdminRouter("api", { FLEET_STATS_INTERVAL_MS: "60000" }),
     startDemoApp({ name: "app1" }),
     startDemoApp({ name: "app2" }),
   ]);
