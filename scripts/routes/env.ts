@@ -43,10 +43,18 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, root = ROOT): C
       );
     }
   }
+  return { url, token, source, ...readKeySettings(env, root) };
+}
+
+/** How the worker names route keys: ROUTE_KEY_PREFIX and HIPACHE_ROUTES from the environment, else wrangler.toml. */
+export function readKeySettings(
+  env: NodeJS.ProcessEnv = process.env,
+  root = ROOT,
+): Pick<CliEnv, "keyPrefix" | "hipacheRoutes"> {
   const vars = () => readWranglerToml(join(root, "wrangler.toml")).vars;
   const keyPrefix = env["ROUTE_KEY_PREFIX"] ?? vars()["ROUTE_KEY_PREFIX"] ?? "";
   const hipache = (env["HIPACHE_ROUTES"] ?? vars()["HIPACHE_ROUTES"] ?? "false").trim().toLowerCase();
-  return { url, token, source, keyPrefix, hipacheRoutes: hipache === "true" || hipache === "1" };
+  return { keyPrefix, hipacheRoutes: hipache === "true" || hipache === "1" };
 }
 
 /** `NAME="value"` / `NAME=value` lines; # comments. */

@@ -11,6 +11,7 @@ function routeJson(row: RouteRow) {
     ttl: row.ttl,
     value: row.raw,
     problem: row.problem,
+    managedBy: row.agents ?? null,
     backends: row.spec ? backendLists(row.spec) : [],
     fields: row.spec ? { ...(row.spec.label ? { identifier: row.spec.label } : {}), ...otherFields(row.spec) } : {},
   };

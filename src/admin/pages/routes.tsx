@@ -37,6 +37,7 @@ function Row(props: { readonly row: RouteRow }) {
       </td>
       <td data-label="Kind">
         <span class={spec ? "tag" : "tag bad"}>{kindOf(row)}</span>
+        {row.agents && <div class="note">managed by docker: {row.agents.join(", ")}</div>}
       </td>
       <td data-label="Backends">
         {spec ? (
