@@ -61,7 +61,7 @@ beforeAll(async () => {
       "virtual",
       {
         env: { VIRTUAL_HOST: "virtual.docker.test", VIRTUAL_PORT: "8000" },
-        labels: { "router.route": '{"strategy": "round-robin", "timeout": "5s"}' },
+        labels: { "router.route": '{"strategy": "round-robin", "timeout": "5s"}', "router.network": podman.network },
       },
     ],
     ["bad-route", { labels: { "router.host": "bad.docker.test", "router.route": '{"backend": "x"}' } }],
@@ -96,7 +96,7 @@ describe("npm run docker", () => {
     expect(await backendsOf("www.other.docker.test")).toEqual([`${addresses["other"]}:8000`]);
   });
 
-  it("reads nginx-proxy's VIRTUAL_HOST/VIRTUAL_PORT and merges router.route into the JSON route", async () => {
+  it("reads nginx-proxy's VIRTUAL_HOST/VIRTUAL_PORT, router.network, and merges router.route into the route", async () => {
     expect(JSON.parse((await route("virtual.docker.test")) ?? "null")).toEqual({
       backends: [`${addresses["virtual"]}:8000`],
       strategy: "round-robin",
@@ -189,11 +189,38 @@ describe("npm run docker", () => {
     await agent.waitFor(/reconcile \(start-up\): 5 running, 3 routed, 5 host\(s\): 6 command\(s\), \d+ write\(s\)/);
   });
 
+  it("retries with backoff while the engine is away, then reconciles what changed meanwhile", async () => {
+    await podman.stopService();
+    await agent.waitFor(/reconnecting in \d/);
+    // The CLI works without the API service: the container goes while the agent cannot see it.
+    await podman.cli("rm", "--force", "--time", "0", "virtual");
+    await agent.waitFor(/cannot reach the engine: .*; reconnecting in \d/);
+    await podman.startService();
+    await eventually(async () => (await route("virtual.docker.test")) === null, 30_000, "virtual outlived the outage");
+    await agent.waitFor(/reconcile \(reconnect\): 4 running, 2 routed/);
+    expect(await backendsOf("app.docker.test")).toEqual([`${addresses["app-2"]}:8000`]);
+  });
+
   it("deletes the route when the last replica stops", async () => {
     await podman.cli("stop", "--time", "0", "app-2");
     await eventually(async () => (await route("app.docker.test")) === null, 10_000, "the route outlived its replicas");
     expect(await admin.hexists("docker:routes", "app.docker.test")).toBe(0);
     expect(await admin.exists("docker:backends:app.docker.test")).toBe(0);
+  });
+
+  it("reconciles once with --once and exits 0; refuses a bad option with exit 2 and a readable line", async () => {
+    expect(await agent.stop()).toBe(0);
+    await podman.runContainer("late", { labels: { "router.host": "late.docker.test" } });
+    addresses["late"] = await podman.address("late");
+    const once = startAgent([...agentArgs(), "--once"]);
+    expect(await once.exited).toBe(0);
+    expect(once.output()).toMatch(/reconcile \(--once\): 4 running, 2 routed/);
+    expect(await backendsOf("late.docker.test")).toEqual([`${addresses["late"]}:8000`]);
+
+    const bad = startAgent(["--docker", "ftp://somewhere"]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain("docker: --docker: ftp:// is not supported; use unix:///PATH or tcp://HOST:PORT");
+    expect(bad.output()).not.toMatch(/\n\s+at /);
   });
 });
 

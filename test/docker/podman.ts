@@ -30,6 +30,9 @@ export interface Podman {
   ): Promise<string>;
   /** The container's address on the test network. */
   address(name: string): Promise<string>;
+  /** Stops the API service (the engine going away; the CLI still works), and starts it again on the same socket. */
+  stopService(): Promise<void>;
+  startService(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,15 +51,35 @@ export async function startPodman(): Promise<Podman> {
   const cli = async (...args: string[]) => (await run("podman", [...base, ...args], { timeout: 120_000 })).stdout;
   const socket = join(dir, "api.sock");
   let service: ChildProcess | undefined;
+  const startService = async () => {
+    rmSync(socket, { force: true });
+    const child = spawn("podman", [...base, "system", "service", "--time=0", `unix://${socket}`], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    service = child;
+    let serviceLog = "";
+    child.stderr?.on("data", (chunk: Buffer) => (serviceLog += chunk.toString()));
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`podman system service exited:\n${serviceLog}`);
+        return existsSync(socket);
+      },
+      30_000,
+      "podman's API socket did not appear",
+    );
+  };
+  const stopService = async () => {
+    const child = service;
+    if (child?.exitCode !== null || child === undefined) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
   const close = async () => {
     await cli("rm", "--force", "--all", "--time", "0").catch(() => undefined);
     await cli("network", "rm", "--force", network).catch(() => undefined);
     await cli("rmi", "--all", "--force").catch(() => undefined);
-    if (service?.exitCode === null) {
-      const exited = new Promise((resolve) => service?.once("exit", resolve));
-      service.kill("SIGTERM");
-      await exited;
-    }
+    await stopService();
     // host-local IPAM keeps its leases under the network's name, outside --root.
     rmSync(join("/var/lib/cni/networks", network), { recursive: true, force: true });
     await run("podman", [...base, "system", "reset", "--force"]).catch(() => undefined);
@@ -98,19 +121,7 @@ export async function startPodman(): Promise<Podman> {
           .replace('"ipMasq": true', '"ipMasq": false'),
       );
     }
-    service = spawn("podman", [...base, "system", "service", "--time=0", `unix://${socket}`], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let serviceLog = "";
-    service.stderr?.on("data", (chunk: Buffer) => (serviceLog += chunk.toString()));
-    await eventually(
-      async () => {
-        if (service?.exitCode !== null) throw new Error(`podman system service exited:\n${serviceLog}`);
-        return existsSync(socket);
-      },
-      30_000,
-      "podman's API socket did not appear",
-    );
+    await startService();
     return {
       url: `unix://${socket}`,
       network,
@@ -128,6 +139,8 @@ export async function startPodman(): Promise<Podman> {
           await cli("inspect", name, "--format", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`)
         ).trim();
       },
+      stopService,
+      startService,
       close,
     };
   } catch (error) {
