@@ -2,7 +2,8 @@
  * `npm run docker -- …`: the container agent. Watches a Docker (or Podman)
  * engine and keeps the route of each labelled container in the route store
  * (docs/docker.md). Long-running: SIGTERM/SIGINT stop it (routes stay, as the
- * containers do); --once reconciles and exits.
+ * containers do); --once reconciles and exits; --forget ID withdraws a gone
+ * Docker host's backends.
  *
  * Exit status: 0 stopped or done, 1 failed (--once), 2 usage error.
  */
@@ -10,6 +11,7 @@ import { agentIdFrom, parseAgentOptions, USAGE } from "./docker/options.ts";
 import { createAgent } from "./docker/agent.ts";
 import { pause } from "./docker/backoff.ts";
 import { createEngine } from "./docker/engine.ts";
+import { forgetAgent } from "./docker/forget.ts";
 import { AgentRunError, AgentUsageError } from "./docker/errors.ts";
 import { createAgentStore } from "./docker/store.ts";
 import { routeStoreClient } from "./routes/client.ts";
@@ -43,6 +45,17 @@ async function main(): Promise<number> {
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   try {
+    if (options.forget !== null) {
+      const store = createAgentStore({
+        redis: routeStoreClient(routeStore.settings),
+        keyPrefix,
+        agentId: options.forget,
+      });
+      await forgetAgent(store, log).catch((error: unknown) => {
+        throw new AgentRunError(`the route store failed: ${(error as Error).message}`);
+      });
+      return 0;
+    }
     const agentId = options.agentId ?? (await engineName(engine, options.once, controller.signal));
     if (agentId === null) return 0;
     const store = createAgentStore({ redis: routeStoreClient(routeStore.settings), keyPrefix, agentId });

@@ -14,6 +14,8 @@ export interface AgentCliOptions {
   /** null: the engine's name. */
   readonly agentId: string | null;
   readonly once: boolean;
+  /** Withdraw this (gone) agent's backends and exit; the engine is not asked. */
+  readonly forget: string | null;
 }
 
 export const USAGE = `usage: npm run docker -- [options]
@@ -30,6 +32,7 @@ Keeps the route of every labelled container of a Docker (or Podman) engine in th
   --agent-id ID       DOCKER_AGENT_ID    default: the engine's name (its host's name)
         names this agent's backends in the store; unique per Docker host
   --once              reconcile once and exit (0 done, 1 failed)
+  --forget ID         withdraw every backend agent ID wrote (its Docker host is gone for good) and exit
   -h, --help
 
 Labels: router.host (names, comma-separated), router.port, router.network, router.route (JSON);
@@ -48,6 +51,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentCliOp
         redis: { type: "string" },
         "agent-id": { type: "string" },
         once: { type: "boolean" },
+        forget: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -76,6 +80,7 @@ export function parseAgentOptions(argv: readonly string[], env: Env): AgentCliOp
     redis: store,
     agentId,
     once: values.once ?? false,
+    forget: values.forget === undefined ? null : checkAgentId(values.forget),
   };
 }
 

@@ -208,7 +208,25 @@ describe("npm run docker", () => {
     expect(await admin.exists("docker:backends:app.docker.test")).toBe(0);
   });
 
-  it("reconciles once with --once and exits 0; refuses a bad option with exit 2 and a readable line", async () => {
+  it("routes a container with a health check only while it is healthy", async () => {
+    // No timer (no systemd here): each check is run by hand, and Podman sends health_status events for them.
+    const check = ["--health-cmd", '["/bin/busybox", "test", "-e", "/www/ok"]', "--health-interval", "disable"];
+    await podman.runContainer("checked", {
+      labels: { "router.host": "checked.docker.test" },
+      flags: [...check, "--health-retries", "1"],
+    });
+    const backend = `${await podman.address("checked")}:8000`;
+    expect(await route("checked.docker.test")).toBeNull(); // "starting": no traffic yet
+    await podman.cli("exec", "checked", "/bin/busybox", "touch", "/www/ok");
+    await podman.cli("healthcheck", "run", "checked");
+    await eventually(async () => (await backendsOf("checked.docker.test"))?.[0] === backend, 10_000, "never healthy");
+    await podman.cli("exec", "checked", "/bin/busybox", "rm", "/www/ok");
+    await podman.cli("healthcheck", "run", "checked").catch(() => undefined); // exits 1: unhealthy
+    await eventually(async () => (await route("checked.docker.test")) === null, 10_000, "routed while unhealthy");
+    await podman.cli("rm", "--force", "--time", "0", "checked");
+  }, 60_000);
+
+  it("reconciles once with --once, forgets a gone host's backends with --forget, refuses a bad option (exit 2)", async () => {
     expect(await agent.stop()).toBe(0);
     await podman.runContainer("late", { labels: { "router.host": "late.docker.test" } });
     addresses["late"] = await podman.address("late");
@@ -216,6 +234,11 @@ describe("npm run docker", () => {
     expect(await once.exited).toBe(0);
     expect(once.output()).toMatch(/reconcile \(--once\): 4 running, 2 routed/);
     expect(await backendsOf("late.docker.test")).toEqual([`${addresses["late"]}:8000`]);
+    const forget = startAgent(["--redis", `redis://127.0.0.1:${redis.port}`, "--forget", "test-host"]);
+    expect(await forget.exited).toBe(0);
+    expect(forget.output()).toMatch(/forgot 1 host\(s\): 2 command\(s\), \d+ write\(s\)/);
+    expect(await route("late.docker.test")).toBeNull();
+    expect(await route("hand.docker.test")).toBe("127.0.0.1:9");
 
     const bad = startAgent(["--docker", "ftp://somewhere"]);
     expect(await bad.exited).toBe(2);

@@ -26,7 +26,7 @@ export interface Podman {
   /** Starts a container of the busybox image serving /www/index.html = `name`; its id. */
   runContainer(
     name: string,
-    options?: { labels?: Record<string, string>; env?: Record<string, string> },
+    options?: { labels?: Record<string, string>; env?: Record<string, string>; flags?: string[] },
   ): Promise<string>;
   /** The container's address on the test network. */
   address(name: string): Promise<string>;
@@ -131,6 +131,7 @@ export async function startPodman(): Promise<Podman> {
         const flags = [
           ...Object.entries(options.labels ?? {}).flatMap(([key, value]) => ["--label", `${key}=${value}`]),
           ...Object.entries({ PAGE: name, ...options.env }).flatMap(([key, value]) => ["--env", `${key}=${value}`]),
+          ...(options.flags ?? []),
         ];
         return (await cli("run", "--detach", "--name", name, "--network", network, ...LIMITS, ...flags, image)).trim();
       },
