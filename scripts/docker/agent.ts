@@ -86,6 +86,10 @@ export function createAgent(options: AgentOptions): Agent {
 
   async function handle(action: EventAction, schedule: (task: () => Promise<void>) => void) {
     const id = short(action.id);
+    if (action.recheck) {
+      const again = { ...action, recheck: false };
+      setTimeout(() => schedule(() => handle(again, schedule)), RECHECK_MS).unref();
+    }
     const claim = action.kind === "withdraw" ? null : claimOf(await engine.inspect(action.id));
     const hosts = desired.set(id, claim);
     if (hosts.length === 0) return;
@@ -189,6 +193,9 @@ export function createAgent(options: AgentOptions): Agent {
 
 /** A store failure during a reconcile: the cycle starts over after a backoff. */
 class StoreFailure extends Error {}
+
+/** How long after a status-less health event the container is inspected again. */
+const RECHECK_MS = 1000;
 
 const short = (id: string) => id.slice(0, 12);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -7,7 +7,16 @@
  */
 import type { EngineEvent } from "./engine.ts";
 
-export type EventAction = { readonly kind: "withdraw" | "inspect"; readonly id: string; readonly what: string };
+export interface EventAction {
+  readonly kind: "withdraw" | "inspect";
+  readonly id: string;
+  readonly what: string;
+  /**
+   * Inspect once more a moment later: Podman sends `health_status` without
+   * the status, and may send it before the container's state says it.
+   */
+  readonly recheck?: boolean;
+}
 
 const WITHDRAW = new Set(["die", "stop", "pause", "destroy", "remove", "oom"]);
 const INSPECT = new Set(["start", "unpause"]);
@@ -42,6 +51,7 @@ export function eventAction(event: EngineEvent): EventAction | null {
     const status = action.includes(":")
       ? action.slice(action.indexOf(":") + 1).trim()
       : (event.Actor?.Attributes?.["health_status"] ?? "");
+    if (status === "") return { kind: "inspect", id, what: "health_status", recheck: true };
     return { kind: status === "unhealthy" ? "withdraw" : "inspect", id, what: `health_status: ${status}` };
   }
   return null;

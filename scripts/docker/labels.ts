@@ -44,9 +44,10 @@ export function readClaim(container: ContainerInspectInfo): Claim | null {
       hostText
         .split(",")
         .map((text) => text.trim())
-        .filter((text) => text !== ""),
+        .filter((text) => text !== "")
+        .map(hostPattern),
     ),
-  ].map((text) => hostPattern(text));
+  ];
   const port = readPort(labels[LABELS.port] ?? env.get("VIRTUAL_PORT"), container);
   const address = readAddress(container, labels[LABELS.network]);
   const backend = address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;

@@ -134,6 +134,8 @@ describe("npm run docker", () => {
     }>;
     expect(json.find((entry) => entry.host === "other.docker.test")?.managedBy).toEqual(["test-host"]);
     expect(json.find((entry) => entry.host === "hand.docker.test")?.managedBy).toBeNull();
+    const got = await runRoutesCli(["get", "app.docker.test"], { prefix: "", workDir, env });
+    expect(got.stdout).toMatch(/^managed\s+by the container agent \(npm run docker\): test-host$/m);
   });
 
   it("has npm run serve on the same store answer Host: app.docker.test from a container", async () => {
