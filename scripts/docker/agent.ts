@@ -140,6 +140,7 @@ export function createAgent(options: AgentOptions): Agent {
       let reason = "start-up";
       while (!signal.aborted) {
         const current = ++cycle;
+        const started = Date.now();
         let queue = Promise.resolve();
         let endCycle: (why: string) => void = () => undefined;
         const ended = new Promise<string>((resolve) => (endCycle = resolve));
@@ -167,12 +168,7 @@ export function createAgent(options: AgentOptions): Agent {
         } catch (error) {
           endCycle(`cannot reach the engine: ${describe(error)}`);
         }
-        if (stream) {
-          schedule(async () => {
-            const result = await reconcile(reason, schedule);
-            if (result.error === null) backoff.reset();
-          });
-        }
+        if (stream) schedule(async () => void (await reconcile(reason, schedule)));
         const aborted = new Promise<string>((resolve) =>
           signal.addEventListener("abort", () => resolve(""), { once: true }),
         );
@@ -181,6 +177,9 @@ export function createAgent(options: AgentOptions): Agent {
         cycle++;
         await queue;
         if (signal.aborted) break;
+        // A connection that held for a while was a good one: start the backoff over. One that keeps
+        // dropping at once backs off, even though each reconcile succeeds.
+        if (Date.now() - started > HEALTHY_CYCLE_MS) backoff.reset();
         const delay = backoff.next();
         log(`${why}; reconnecting in ${seconds(delay)}`);
         reason = "reconnect";
@@ -193,6 +192,9 @@ export function createAgent(options: AgentOptions): Agent {
 
 /** A store failure during a reconcile: the cycle starts over after a backoff. */
 class StoreFailure extends Error {}
+
+/** An event stream that stayed up this long resets the backoff. */
+const HEALTHY_CYCLE_MS = 30_000;
 
 /** How long after a status-less health event the container is inspected again. */
 const RECHECK_MS = 1000;
