@@ -2,8 +2,8 @@
  * `npm run cost`: what the router costs in route-store commands (what Upstash
  * bills), measured on loopback: the production bundle in K workerd processes
  * (isolates) against a real redis-server behind the REST bridge, commands
- * counted by Redis itself (INFO commandstats). Three scenarios, a table, and
- * a last line such as
+ * counted by Redis itself (INFO commandstats). Three scenarios, the container
+ * agent's writes (npm run docker: one line of its own), a table, and a last line such as
  *
  *   cost: cold_lookup_commands=1 steady_commands_per_isolate_per_min=11.9 flood_commands_per_request=0.0086 flood_known_host_errors=0 routes_evicted=0 change_bound_ms=5345
  *
@@ -19,6 +19,7 @@ import { machineLine } from "./bench/machine.ts";
 import { ensureTools, requireWrk } from "./bench/tools.ts";
 import { runScript } from "./lib/script-run.ts";
 import { buildWorkerBundle } from "./lib/worker-bundle.ts";
+import { agentCost } from "./cost/docker-agent.ts";
 import { closeAgent, get } from "./cost/http.ts";
 import {
   churn,
@@ -45,6 +46,8 @@ const STEADY_RPS = setting("COST_STEADY_RPS", 50);
 const FLOOD_S = setting("COST_FLOOD_S", 10);
 const CHURN_S = setting("COST_CHURN_S", 12);
 const TIMEOUT_S = setting("COST_TIMEOUT_S", 600);
+/** Hosts the container agent keeps in the docker-agent scenario. */
+const AGENT_HOSTS = 100;
 
 const log = (line: string) => process.stderr.write(`[cost] ${line}\n`);
 const workDir = mkdtempSync(join(tmpdir(), "router-cost-"));
@@ -107,6 +110,8 @@ async function main(): Promise<void> {
   const flood = await knownHostDuring(s, first.url, known, FLOOD_S, floodLoad(wrk, first.url, workDir, FLOOD_S));
   const routesEvicted = await evicted(first.url, hosts);
   const perFloodRequest = flood.commands / Math.max(1, flood.floodRequests);
+  log(`docker agent: ${AGENT_HOSTS} hosts, a replica started and stopped, a reconcile`);
+  const agent = await agentCost(s, AGENT_HOSTS);
 
   const rows = [
     ["scenario", "requests", "commands", "result"],
@@ -130,6 +135,12 @@ async function main(): Promise<void> {
       `${fleetPerIsolatePerMin.toFixed(2)} stats commands per isolate per minute (one HSET per isolate per FLEET_STATS_INTERVAL_MS = ${intervalMs} ms, during steady; included in its commands); one dashboard view ${reading.view}, one /metrics scrape ${reading.scrape} (fleet total there: ${reading.fleetRequests} requests)`,
     ],
     [
+      "docker agent",
+      "-",
+      String(agent.start.sent + agent.unchanged.sent + agent.stop.sent + agent.reconcile.sent),
+      `per container event ${agent.start.sent} (start) / ${agent.stop.sent} (stop) / ${agent.unchanged.sent} (nothing changed) sent, ${agent.start.redis} / ${agent.stop.redis} / ${agent.unchanged.redis} run by Redis inside the script; reconcile of ${agent.hosts} hosts ${agent.reconcile.sent} sent, ${agent.reconcile.redis} run`,
+    ],
+    [
       "churn",
       "-",
       "-",
@@ -141,6 +152,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${table.join("\n")}\n\n`);
   process.stdout.write(
     `machine: ${machine}\nsettings: the bundle's [vars] (TTL ${ttlMs} ms, HIPACHE_ROUTES=${vars["HIPACHE_ROUTES"]}, LOOKUP_BUDGET_PER_SECOND=${vars["LOOKUP_BUDGET_PER_SECOND"]}, burst ${vars["LOOKUP_BUDGET_BURST"]}); commands from redis INFO commandstats\n\n`,
+  );
+  process.stdout.write(
+    `docker agent: event_commands=${agent.start.sent} unchanged_event_commands=${agent.unchanged.sent} reconcile_commands=${agent.reconcile.sent} (${agent.hosts} hosts) redis_commands_per_event=${agent.start.redis}\n`,
   );
   process.stdout.write(
     `cost: cold_lookup_commands=${coldCommands} steady_commands_per_isolate_per_min=${round(steadyRun.perIsolatePerMin)} flood_commands_per_request=${round(perFloodRequest, 4)} flood_known_host_errors=${flood.knownErrors} routes_evicted=${routesEvicted} change_bound_ms=${changeBoundMs.toFixed(0)} fleet_commands_per_isolate_per_min=${round(fleetPerIsolatePerMin, 2)} dashboard_view_commands=${reading.view} scrape_commands=${reading.scrape}\n`,

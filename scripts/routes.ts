@@ -7,7 +7,6 @@
  * written), 2 usage error.
  */
 import { parseArgs } from "node:util";
-import { Redis } from "@upstash/redis";
 import { RouteStoreError } from "../src/errors.ts";
 import {
   CommandFailure,
@@ -19,6 +18,7 @@ import {
   setRoute,
   type Context,
 } from "./routes/commands.ts";
+import { routeStoreClient } from "./routes/client.ts";
 import { CliUsageError, readCliEnv } from "./routes/env.ts";
 import { passwd } from "./routes/passwd.ts";
 import { testRoute } from "./routes/test-route.ts";
@@ -100,15 +100,7 @@ async function main(argv: string[]): Promise<number> {
   const env = readCliEnv();
   const ctx: Context = {
     env,
-    redis: new Redis({
-      url: env.url,
-      token: env.token,
-      // A route value is a string, stored and shown exactly as written.
-      automaticDeserialization: false,
-      enableTelemetry: false,
-      retry: false,
-      signal: () => AbortSignal.timeout(10_000),
-    }),
+    redis: routeStoreClient(env),
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
   };

@@ -9,7 +9,9 @@
 #      chromium the same way, unless CHROMIUM_PATH names a browser;
 #   5. with NEEDS_PROMTOOL=1 (npm test: /metrics is checked by `promtool check
 #      metrics`), Debian's prometheus package, which has promtool, unless
-#      PROMTOOL_PATH names one.
+#      PROMTOOL_PATH names one;
+#   6. with NEEDS_PODMAN=1 (npm test: the container agent's tests, test/docker/),
+#      Debian's podman, runc and busybox-static the same way.
 # Usage: bash scripts/run.sh <command> [args...]
 set -euo pipefail
 
@@ -90,9 +92,23 @@ ensure_promtool() {
   fi
 }
 
+ensure_podman() {
+  if command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 && [ -x /bin/busybox ]; then return; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    log "podman, runc or busybox-static is missing: installing Debian's for the container agent's tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends podman runc busybox-static >&2
+  else
+    log "podman, runc or busybox-static is missing: the container agent's tests run a real engine (Podman's Docker-compatible API) and build a tiny image from the static busybox. Install them (Debian: sudo apt-get install podman runc busybox-static) and run this again."
+    exit 1
+  fi
+}
+
 ensure_node
 ensure_deps
 if [ "${NEEDS_REDIS:-1}" = "1" ]; then ensure_redis; fi
 if [ "${NEEDS_CHROMIUM:-0}" = "1" ]; then ensure_chromium; fi
 if [ "${NEEDS_PROMTOOL:-0}" = "1" ]; then ensure_promtool; fi
+if [ "${NEEDS_PODMAN:-0}" = "1" ]; then ensure_podman; fi
 exec "$@"

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { startBridgeProcess } from "../bench/bridge.ts";
+import { startBridgeProcess, type BridgeAccess } from "../bench/bridge.ts";
 import { startChild } from "../bench/processes.ts";
 import { startBundleWorkerd, type RunningWorkerd } from "../bench/workerd.ts";
 import { startRedisServer, type RunningRedisServer } from "../lib/redis-server.ts";
@@ -13,6 +13,8 @@ export interface CostStack {
   readonly redis: RunningRedisServer;
   /** Straight to redis-server, for writing routes and reading INFO (neither passes the bridge). */
   readonly admin: RespConnection;
+  /** The REST bridge the isolates use: the container agent's writes go through it too. */
+  readonly bridge: BridgeAccess;
   /** Isolates: one workerd process each, serving the production bundle with its [vars]. */
   readonly isolates: readonly RunningWorkerd[];
   /** An upstream that answers 200 to anything (its own process). */
@@ -56,6 +58,7 @@ export async function startCostStack(bundle: WorkerBundle, count: number): Promi
   return {
     redis,
     admin,
+    bridge: { url: bridge.url, token: bridge.token },
     isolates,
     upstream: upstream.match?.[1] ?? "",
     echo: `127.0.0.1:${(echo.address() as AddressInfo).port}`,

@@ -5,6 +5,7 @@ import { parseHostPattern } from "../../src/lookup/patterns.ts";
 import { RouteSyntaxError } from "../../src/route-value/route-syntax-error.ts";
 import type { RouteSpec } from "../../src/route-value/route.ts";
 import { parseRouteValue } from "../../src/route-value/value.ts";
+import { agentsManaging } from "./agent-marks.ts";
 import { readRoutes, routeKey, routeKeys, scanRoutes, type StoredRoute } from "./catalog.ts";
 import { kindOf, table, ttlText, upstreamsOf } from "./describe.ts";
 import type { CliEnv } from "./env.ts";
@@ -52,8 +53,15 @@ export async function getRoute(ctx: Context, hostText: string, json: boolean): P
   if (routes.length === 0) {
     throw new CommandFailure(`no route for ${host} (no key ${ctx.env.keyPrefix}${host}, no Hipache list either)`);
   }
+  const managed = await agentsManaging(ctx.redis, ctx.env.keyPrefix, routes);
   if (json) {
-    ctx.out(JSON.stringify(routes.map(summary), null, 2));
+    ctx.out(
+      JSON.stringify(
+        routes.map((route) => summary(route, managed)),
+        null,
+        2,
+      ),
+    );
     return;
   }
   routes.forEach((route, i) => {
@@ -63,6 +71,8 @@ export async function getRoute(ctx: Context, hostText: string, json: boolean): P
       ["kind", route.spec ? kindOf(route.spec) : "invalid"],
     ];
     if (route.spec?.label) rows.push(["identifier", route.spec.label]);
+    const agents = managed.get(route.key);
+    if (agents) rows.push(["managed", `by the container agent (npm run docker): ${agents.join(", ")}`]);
     if (route.spec) for (const line of upstreamsOf(route.spec)) rows.push(["upstream", line]);
     if (route.spec) for (const line of policyRows(route.spec)) rows.push(["policy", line]);
     if (route.problem) rows.push(["problem", `${route.problem} (the router answers 502 for this host)`]);
@@ -74,22 +84,31 @@ export async function getRoute(ctx: Context, hostText: string, json: boolean): P
 
 export async function listRoutes(ctx: Context, globPattern: string, json: boolean): Promise<void> {
   const routes = await scanRoutes(ctx.redis, ctx.env.keyPrefix, globPattern);
+  const managed = await agentsManaging(ctx.redis, ctx.env.keyPrefix, routes);
   if (json) {
-    ctx.out(JSON.stringify(routes.map(summary), null, 2));
+    ctx.out(
+      JSON.stringify(
+        routes.map((route) => summary(route, managed)),
+        null,
+        2,
+      ),
+    );
     return;
   }
   if (routes.length === 0) {
     ctx.out(`no routes${globPattern === "*" ? "" : ` matching ${globPattern}`}${prefixNote(ctx)}`);
     return;
   }
-  // Upstreams last: the one column of no fixed width.
+  // Upstreams last: the one column of no fixed width. AGENT only when a container agent manages some.
+  const agentColumn = managed.size > 0;
   const rows = routes.map((route) => [
     route.host,
     route.spec ? kindOf(route.spec) : "invalid",
     ttlText(route.ttl),
+    ...(agentColumn ? [managed.has(route.key) ? `docker: ${managed.get(route.key)?.join(",") ?? ""}` : "-"] : []),
     route.spec ? upstreamsOf(route.spec).join("; ") : `${route.key}: ${route.problem ?? ""}`,
   ]);
-  ctx.out(table(["HOST", "KIND", "TTL", "UPSTREAMS"], rows));
+  ctx.out(table(["HOST", "KIND", "TTL", ...(agentColumn ? ["AGENT"] : []), "UPSTREAMS"], rows));
 }
 
 export async function removeRoute(ctx: Context, hostText: string): Promise<void> {
@@ -216,7 +235,7 @@ function pattern(text: string): string {
   }
 }
 
-function summary(route: StoredRoute): Record<string, unknown> {
+function summary(route: StoredRoute, managed: ReadonlyMap<string, string[]>): Record<string, unknown> {
   return {
     host: route.host,
     key: route.key,
@@ -225,6 +244,8 @@ function summary(route: StoredRoute): Record<string, unknown> {
     ttl: route.ttl,
     value: route.raw,
     problem: route.problem,
+    /** The container agents (npm run docker) that manage this route; null: none does. */
+    managedBy: managed.get(route.key) ?? null,
   };
 }
 

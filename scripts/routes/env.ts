@@ -50,18 +50,25 @@ export function readCliEnv(env: NodeJS.ProcessEnv = process.env, root = ROOT): C
       );
     }
   }
+  return { url, token, source, ...readKeySettings(env, root) };
+}
+
+/**
+ * How the worker names route keys (ROUTE_KEY_PREFIX, HIPACHE_ROUTES) and which networks it can reach
+ * (PRIVATE_NETWORK_RANGES, the bindings of wrangler.toml): from the environment, else wrangler.toml.
+ */
+export function readKeySettings(
+  env: NodeJS.ProcessEnv = process.env,
+  root = ROOT,
+): Pick<CliEnv, "keyPrefix" | "hipacheRoutes" | "privateRanges" | "networkBindings"> {
   const vars = () => readWranglerToml(join(root, "wrangler.toml")).vars;
   const keyPrefix = env["ROUTE_KEY_PREFIX"] ?? vars()["ROUTE_KEY_PREFIX"] ?? "";
   const hipache = (env["HIPACHE_ROUTES"] ?? vars()["HIPACHE_ROUTES"] ?? "false").trim().toLowerCase();
-  const tomlPath = join(root, "wrangler.toml");
   return {
-    url,
-    token,
-    source,
     keyPrefix,
     hipacheRoutes: hipache === "true" || hipache === "1",
     privateRanges: env["PRIVATE_NETWORK_RANGES"] ?? vars()["PRIVATE_NETWORK_RANGES"] ?? DEFAULT_PRIVATE_RANGES,
-    networkBindings: readNetworkBindings(tomlPath),
+    networkBindings: readNetworkBindings(join(root, "wrangler.toml")),
   };
 }
 

@@ -16,7 +16,7 @@ export interface RouteStore {
  * Upstash database named by UPSTASH_REDIS_REST_URL / _TOKEN.
  */
 export async function openRouteStore(
-  options: ServeOptions,
+  options: Pick<ServeOptions, "redis">,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<RouteStore> {
   if (options.redis) {

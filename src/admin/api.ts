@@ -13,6 +13,7 @@ function routeJson(row: RouteRow) {
     // As stored, but with hashes and header values redacted (redact.ts).
     value: redactStored(row.raw),
     problem: row.problem,
+    managedBy: row.agents ?? null,
     backends: row.spec ? backendLists(row.spec) : [],
     fields: row.spec ? { ...(row.spec.label ? { identifier: row.spec.label } : {}), ...otherFields(row.spec) } : {},
   };

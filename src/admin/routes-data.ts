@@ -1,3 +1,4 @@
+import { AGENT_MARKS_KEY, agentsOf, marksByHost } from "./agent-marks.ts";
 import { DEAD_PREFIX, HIPACHE_PREFIX, parseHostPattern, type KeyFormat } from "../lookup/index.ts";
 import type { RouteSpec } from "../route-value/index.ts";
 import { parseHipacheList, parseRouteValue } from "../route-value/index.ts";
@@ -16,6 +17,8 @@ export interface RouteRow {
   readonly spec: RouteSpec | null;
   /** The validator's message (what the router logs with its 502); null for a valid route. */
   readonly problem: string | null;
+  /** The container agents (`npm run docker`) that manage this route; null: none (agent-marks.ts). */
+  readonly agents?: readonly string[] | null;
 }
 
 export interface RoutesPage {
@@ -45,7 +48,7 @@ const MAX_LIST = 1000;
 /**
  * One page of route keys (SCAN, never KEYS, so a large database is read in
  * bounded steps), then their values and TTLs in one pipeline: SCAN steps
- * plus 2 commands per key.
+ * plus 2 commands per key, plus 1 HMGET: which of them a container agent manages.
  */
 export async function routesPage(store: AdminStore, options: PageOptions): Promise<RoutesPage> {
   const { prefix, filter, pageSize = 50 } = options;
@@ -64,8 +67,8 @@ export async function routesPage(store: AdminStore, options: PageOptions): Promi
     if (cursor === "0") break;
   }
   const keys = [...found.values()];
-  const rows = keys.length === 0 ? [] : await readRows(store, keys);
-  commands += keys.length * 2;
+  const rows = keys.length === 0 ? [] : await readRows(store, keys, prefix);
+  commands += keys.length === 0 ? 0 : keys.length * 2 + 1;
   rows.sort((a, b) => a.host.localeCompare(b.host) || a.format.localeCompare(b.format));
   return { routes: rows, next: cursor === "0" ? null : cursor, commands };
 }
@@ -86,22 +89,29 @@ function routeKeyOf(key: string, prefix: string): { host: string; key: string; f
 
 type Reply = { result?: unknown; error?: string | undefined };
 
-async function readRows(store: AdminStore, keys: readonly { host: string; key: string; format: KeyFormat }[]) {
+async function readRows(
+  store: AdminStore,
+  keys: readonly { host: string; key: string; format: KeyFormat }[],
+  prefix: string,
+) {
   const pipeline = store.redis.pipeline();
   for (const { key, format } of keys) {
     if (format === "string") pipeline.get(key);
     else pipeline.lrange(key, 0, MAX_LIST - 1);
     pipeline.pttl(key);
   }
-  store.count(keys.length * 2);
+  const hosts = keys.map((key) => key.host);
+  pipeline.hmget(prefix + AGENT_MARKS_KEY, ...hosts);
+  store.count(keys.length * 2 + 1);
   const replies = (await pipeline.exec({ keepErrors: true })) as Reply[];
+  const marks = marksByHost(replies[keys.length * 2]?.result, hosts);
   const rows: RouteRow[] = [];
   keys.forEach((key, i) => {
     const value = replies[i * 2];
     const pttl = Number(replies[i * 2 + 1]?.result);
     const ttl = pttl > 0 ? Math.ceil(pttl / 1000) : null;
     const row = classify(key, value, ttl);
-    if (row) rows.push(row);
+    if (row) rows.push({ ...row, agents: key.format === "string" ? agentsOf(marks.get(key.host), row.raw) : null });
   });
   return rows;
 }

@@ -87,6 +87,7 @@ describe("set and get", () => {
         ttl: null,
         value: ["mysite", `http://${app.address}`],
         problem: null,
+        managedBy: null,
       },
     ]);
     const missing = await routes(["get", uniqueHost("none")]);

@@ -19,6 +19,7 @@ interface RoutesJson {
     problem: string | null;
     backends: { path: string; backends: { url: string; weight: number }[] }[];
     fields: Record<string, unknown>;
+    managedBy: string[] | null;
   }[];
   next: string | null;
   commands: number;
@@ -55,6 +56,14 @@ beforeAll(async () => {
   );
   await redis.rpush(`${p}frontend:hip.localhost`, "hip", `http://${app2.address}`);
   await redis.set(`${p}*.wild.localhost`, app2.address);
+  // What the container agent (npm run docker) writes: the route, and its mark naming the agents and the value.
+  const agentRoute = JSON.stringify({ backends: [app1.address, app2.address] });
+  await redis.set(`${p}docker.localhost`, agentRoute);
+  await redis.hset(`${p}docker:routes`, {
+    "docker.localhost": `host-a,host-b\n${agentRoute}`,
+    // A mark whose value is not the route's any more: edited by hand since, so no agent's.
+    "p5001.localhost": `host-a\n${JSON.stringify({ backends: [app2.address] })}`,
+  });
   // A route under the dashboard's own name: it must never be used.
   await redis.set(`${p}${admin.host}`, app1.address);
   await redis.sadd(`${p}dead:p5002.localhost`, `http://${app2.address}`);
@@ -89,6 +98,9 @@ describe("dashboard API", () => {
     expect(byHost.get("hip.localhost")).toMatchObject({ kind: "hipache", fields: { identifier: "hip" } });
     expect(byHost.get("*.wild.localhost")?.kind).toBe("upstream");
     expect([...byHost.keys()].some((host) => host.startsWith("dead:"))).toBe(false);
+    expect(byHost.get("docker.localhost")?.managedBy).toEqual(["host-a", "host-b"]);
+    expect(byHost.get("p5001.localhost")?.managedBy).toBeNull();
+    expect([...byHost.keys()].some((host) => host.startsWith("docker:"))).toBe(false);
   });
 
   it("never shows a password hash or a header value: names stay, values become •••, in /api, the pages and the tester", async () => {

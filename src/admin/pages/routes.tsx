@@ -56,6 +56,7 @@ function Row(props: { readonly row: RouteRow; readonly traffic: RouteTraffic | n
       </td>
       <td data-label="Kind">
         <span class={spec ? "tag" : "tag bad"}>{kindOf(row)}</span>
+        {row.agents && <div class="note">managed by docker: {row.agents.join(", ")}</div>}
       </td>
       <td data-label="Backends">
         {spec ? (
