@@ -14,7 +14,9 @@ export function validatePrefix(prefix: string): string | null {
   } catch (error) {
     // A request path with such a segment is refused before matching (400), so no request could reach this rule.
     if (error instanceof NonCanonicalPathError)
-      return 'a path prefix cannot hold a dot or empty segment with ";" parameters';
+      return /%(?:C[01]|E0|F0)%/i.test(prefix)
+        ? "a path prefix cannot hold an overlong UTF-8 encoding"
+        : 'a path prefix cannot hold a dot or empty segment with ";" parameters';
     throw error;
   }
   return null;
