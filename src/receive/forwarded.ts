@@ -1,3 +1,4 @@
+import { wellFormedForwarded } from "./forwarded-syntax.ts";
 import { EDGE_ADDRESSING, resolveClient, type ClientAddressing, type ClientAddressSource } from "./client-address.ts";
 
 /** What the upstream is told about the original request. */
@@ -111,6 +112,9 @@ export function addForwardingHeaders(headers: Headers, client: ClientInfo): void
   headers.set("x-forwarded-host", client.host);
   headers.set("x-forwarded-proto", client.proto);
   headers.set("x-forwarded-port", client.port);
+  // A client's Forwarded that is not well formed could swallow ours (forwarded-syntax.ts): dropped.
+  const sent = headers.get("forwarded");
+  if (sent !== null && !wellFormedForwarded(sent)) headers.delete("forwarded");
   append(headers, "forwarded", forwardedElement(client));
   append(headers, "via", VIA);
 }

@@ -89,6 +89,16 @@ describe("identity headers a client sends", () => {
     }
   });
 
+  it("drops a Forwarded that is not well formed, so an open quote cannot swallow the router's own element", async () => {
+    const host = await routedHost("forwarded-quote", app.address);
+    const ours = `for=127.0.0.1;host=${host};proto=http`;
+    for (const sent of ['for="198.51.100.1', 'for=198.51.100.1;by="x', 'for="\\"']) {
+      expect((await echo(host, { forwarded: sent }))["forwarded"], sent).toBe(ours);
+    }
+    // A well-formed one stays in front, ours last.
+    expect((await echo(host, { forwarded: 'for="[2001:db8::1]"' }))["forwarded"]).toBe(`for="[2001:db8::1]", ${ours}`);
+  });
+
   it("still lets a route set X-Forwarded-Prefix for a prefix it strips", async () => {
     const host = await routedHost(
       "prefix",
