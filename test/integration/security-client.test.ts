@@ -96,6 +96,20 @@ describe("identity headers a client sends", () => {
     }
   });
 
+  it("removes the scheme claims Rack and IIS believe before X-Forwarded-Proto, so plain HTTP cannot pass for HTTPS", async () => {
+    const host = await routedHost("scheme-claims", app.address);
+    const headers = await echo(host, {
+      "x-forwarded-ssl": "on",
+      "x-forwarded-scheme": "https",
+      "x-url-scheme": "https",
+      "front-end-https": "on",
+    });
+    expect(headers["x-forwarded-proto"]).toBe("http");
+    for (const name of ["x-forwarded-ssl", "x-forwarded-scheme", "x-url-scheme", "front-end-https"]) {
+      expect(headers[name], name).toBeUndefined();
+    }
+  });
+
   it("drops a Forwarded that is not well formed, so an open quote cannot swallow the router's own element", async () => {
     const host = await routedHost("forwarded-quote", app.address);
     const ours = `for=127.0.0.1;host=${host};proto=http`;
