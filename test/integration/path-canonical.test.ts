@@ -98,6 +98,27 @@ describe("one canonical path: a path rule applies however the path is spelt", ()
     expect([merged.status, merged.saw]).toEqual([200, ["/health/secret"]]);
   });
 
+  it("applies a rule when ; parameters sit in an earlier segment, as Tomcat, Jetty and Spring drop them", async () => {
+    const host = await routedHost(
+      "canon-params",
+      JSON.stringify({
+        backends: upstream.address,
+        paths: {
+          "/api/admin": { ipAllowList: { sourceRange: ["192.0.2.0/24"] } },
+          "/private/": { ipAllowList: { sourceRange: ["192.0.2.0/24"] } },
+          "/app/": { strip: true },
+        },
+      }),
+    );
+    for (const target of ["/api;x/admin/x", "/api;/admin", "/private;x/secret", "/private;/secret"]) {
+      const reply = await get(target, host);
+      expect([reply.status, reply.saw], target).toEqual([403, []]);
+    }
+    // A stripped prefix with parameters inside loses as many segments as the prefix has.
+    expect((await get("/app;x/page?q=1", host)).saw).toEqual(["/page?q=1"]);
+    expect((await get("/api;x/other", host)).saw).toEqual(["/api;x/other"]);
+  });
+
   it("refuses overlong UTF-8 dots and slashes (%C0%AE, %C0%AF), escaped or as raw bytes, before any rule", async () => {
     const answers: Record<string, number> = {};
     for (const target of ["/health/%c0%ae%c0%ae/secret", "/health/%C0%AE%C0%AE/secret", "/health%c0%afsecret"]) {
