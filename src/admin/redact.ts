@@ -40,6 +40,9 @@ function redactJson(value: unknown, field = ""): unknown {
       out[name] = Object.fromEntries(
         Object.entries(item).map(([header, headerValue]) => [header, headerValue === null ? null : REDACTED]),
       );
+    } else if (HEADER_FIELDS.has(name)) {
+      // Not the object the parser wants (a string, a list of pairs): invalid, but it may still hold a secret.
+      out[name] = item === null ? null : REDACTED;
     } else out[name] = redactJson(item, name);
   }
   return out;
@@ -57,9 +60,14 @@ function userName(line: string): string {
  * can find even in JSON too broken to parse.
  */
 function redactText(text: string): string {
-  return text
-    .replace(HASH, REDACTED)
-    .replace(/("(?:request|response)Headers"\s*:\s*\{)([^}]*)/g, (_all, head: string, body: string) => {
-      return head + body.replace(/(:\s*)"(?:\\.|[^"\\])*"/g, `$1"${REDACTED}"`);
-    });
+  const hashless = text.replace(HASH, REDACTED);
+  const field = /"(?:request|response)Headers"/.exec(hashless);
+  if (!field) return hashless;
+  // Broken JSON has no reliable end to the header object (a value may hold "}"), so from the first header
+  // field on, every string that is not a key is redacted, an unterminated one included.
+  const tail = hashless.slice(field.index + field[0].length);
+  const redacted = tail.replace(/"(?:\\.|[^"\\])*("?)/g, (string: string, closed: string, at: number) =>
+    closed && /^\s*:/.test(tail.slice(at + string.length)) ? string : `"${REDACTED}"`,
+  );
+  return hashless.slice(0, field.index + field[0].length) + redacted;
 }

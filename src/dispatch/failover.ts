@@ -74,7 +74,7 @@ export async function forwardWithFailover(
   const shared = route.sharedDown && route.sharedDown.until > now ? route.sharedDown : null;
   const downUntil = (origin: string) =>
     Math.max(options.marks.until(origin, now), shared?.origins.includes(origin) ? shared.until : 0);
-  const read = readStickyCookie(request, action, options.stickySecret);
+  const read = readStickyCookie(request, action, options.stickySecret, route.key);
   const sticky = read instanceof Promise ? await read : read;
   const balanced = orderBackends(action, { key: balanceKey, now, downUntil });
   const order = sticky ? pinBackend(balanced, action, sticky, (backend) => downUntil(backend.origin) > now) : balanced;

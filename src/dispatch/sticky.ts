@@ -16,6 +16,7 @@ export interface StickyState {
 
 interface StickyIds {
   readonly secret: string;
+  readonly scope: string;
   readonly ids: readonly string[];
   readonly setCookies: readonly string[];
 }
@@ -31,6 +32,12 @@ interface StickyIds {
  * is secret; a label in the message keeps these MACs from serving as
  * anything else keyed by that token. Changing either re-pins clients once,
  * which costs a session's affinity, not its correctness.
+ *
+ * The MAC covers the route's key too: a value another route issued for the
+ * same backend names nothing here, so a cookie got where a backend is in
+ * service cannot pick it where it is drained (`weight: 0`). Not the path
+ * prefix: a `paths` entry that inherits the route's backends keeps its
+ * clients pinned across both.
  *
  * HMAC is asynchronous in WebCrypto and the parser has no secret, so the
  * values are computed here on an action's first sticky request, once per
@@ -54,29 +61,40 @@ function hmacKey(secret: string): HmacKey {
   return key;
 }
 
-/** The value naming `backend` under `secret` (exported for the tests and the CLI's explanations). */
-export async function stickyId(backend: Upstream, secret: string): Promise<string> {
+/** The value naming `backend` on the route `scope` (its key) under `secret` (exported for the tests). */
+export async function stickyId(backend: Upstream, secret: string, scope: string): Promise<string> {
   const mac = await crypto.subtle.sign(
     "HMAC",
     await hmacKey(secret),
-    encoder.encode(LABEL + backend.origin + backend.basePath),
+    encoder.encode(`${LABEL}${scope}\n${backend.origin}${backend.basePath}`),
   );
   return toBase64url(new Uint8Array(mac).subarray(0, 16));
 }
 
-async function computeIds(action: ForwardAction, cookie: StickyCookie, secret: string): Promise<StickyIds> {
-  const ids = await Promise.all(action.backends.map((backend) => stickyId(backend, secret)));
-  const ready = { secret, ids, setCookies: ids.map((id) => `${cookie.name}=${id}${cookie.attributes}`) };
+async function computeIds(
+  action: ForwardAction,
+  cookie: StickyCookie,
+  secret: string,
+  scope: string,
+): Promise<StickyIds> {
+  const ids = await Promise.all(action.backends.map((backend) => stickyId(backend, secret, scope)));
+  const ready = { secret, scope, ids, setCookies: ids.map((id) => `${cookie.name}=${id}${cookie.attributes}`) };
   computed.set(action, ready);
   return ready;
 }
 
-function idsFor(action: ForwardAction, cookie: StickyCookie, secret: string): StickyIds | Promise<StickyIds> {
+function idsFor(
+  action: ForwardAction,
+  cookie: StickyCookie,
+  secret: string,
+  scope: string,
+): StickyIds | Promise<StickyIds> {
   const known = computed.get(action);
-  if (known && !(known instanceof Promise) && known.secret === secret) return known;
+  const fits = (ids: StickyIds) => ids.secret === secret && ids.scope === scope;
+  if (known && !(known instanceof Promise) && fits(known)) return known;
   if (known instanceof Promise)
-    return known.then((ids) => (ids.secret === secret ? ids : computeIds(action, cookie, secret)));
-  const pending = computeIds(action, cookie, secret);
+    return known.then((ids) => (fits(ids) ? ids : computeIds(action, cookie, secret, scope)));
+  const pending = computeIds(action, cookie, secret, scope);
   computed.set(action, pending);
   return pending;
 }
@@ -92,10 +110,12 @@ export function readStickyCookie(
   request: Request,
   action: ForwardAction,
   secret: string,
+  /** The route's key: a value is valid only on the route that issued it. */
+  scope: string,
 ): StickyState | null | Promise<StickyState> {
   const cookie = action.sticky;
   if (!cookie) return null;
-  const ids = idsFor(action, cookie, secret);
+  const ids = idsFor(action, cookie, secret, scope);
   return ids instanceof Promise ? ids.then((ready) => stateOf(request, cookie, ready)) : stateOf(request, cookie, ids);
 }
 

@@ -76,9 +76,26 @@ const MAY_CHANGE = /%|\/[/.;]/;
  */
 export function canonicalPath(path: string, policy: EncodedCharacterPolicy = STRICT_ENCODED_CHARACTERS): string {
   if (!MAY_CHANGE.test(path)) return path;
-  const decoded = path.includes("%") ? normaliseEscapes(path, policy) : path;
+  if (!path.includes("%")) return removeDotSegments(path);
+  const decoded = normaliseEscapes(path, policy);
+  if (OVERLONG_UTF8.test(decoded)) {
+    throw new NonCanonicalPathError('an overlong UTF-8 encoding ("%C0%AE" is "." to some decoders)');
+  }
   return removeDotSegments(decoded);
 }
+
+/**
+ * Overlong UTF-8 (RFC 3629 §3, §10): a character spelt with more bytes than
+ * it needs, such as `%C0%AE` for `.` and `%C0%AF` for `/`. A decoder that does
+ * not insist on the shortest form reads them as those characters (Tomcat
+ * before 6.0.18, CVE-2008-2938; IIS, CVE-2000-0884), so `/health/%C0%AE%C0%AE/x`
+ * would be `/x` there while every rule sees `/health/…`. Valid UTF-8 never
+ * holds these byte pairs (a lead byte C0 or C1; E0 then 80-9F; F0 then
+ * 80-8F), so they are refused (400) rather than passed on. Tested on the
+ * escapes as normaliseEscapes leaves them: upper case, and bytes past 0x7F
+ * always still escaped (a raw byte reaches the worker percent-encoded).
+ */
+const OVERLONG_UTF8 = /%C[01]%[89AB][0-9A-F]|%E0%[89][0-9A-F]|%F0%8[0-9A-F]/;
 
 /**
  * Decodes escapes of unreserved characters (RFC 3986 §2.3: ALPHA, DIGIT,

@@ -1,3 +1,4 @@
+import { wellFormedForwarded } from "./forwarded-syntax.ts";
 import { EDGE_ADDRESSING, resolveClient, type ClientAddressing, type ClientAddressSource } from "./client-address.ts";
 
 /** What the upstream is told about the original request. */
@@ -69,7 +70,11 @@ export const FORWARDING_HEADERS: readonly string[] = [
  * by some upstream as if a proxy had set them: Akamai's and Cloudflare
  * Enterprise's True-Client-IP, X-Client-IP (Apache, Express' request-ip),
  * Spring's and ASP.NET's X-Forwarded-Prefix, IIS' X-Original-URL and
- * X-Rewrite-URL (Symfony and Laravel trusted them for routing). The router
+ * X-Rewrite-URL (Symfony and Laravel trusted them for routing). Likewise
+ * the scheme claims beside X-Forwarded-Proto: Rack (so Rails) believes
+ * `X-Forwarded-Ssl: on` and `X-Forwarded-Scheme` before X-Forwarded-Proto,
+ * from whoever sent the request, and IIS/ASP.NET read `Front-End-Https: on`
+ * and `X-Url-Scheme`; a client on plain HTTP would pass for HTTPS. The router
  * sets none of them, so the client's are removed; a route may still set one
  * (X-Forwarded-Prefix for a stripped prefix), its edits come after.
  */
@@ -79,6 +84,10 @@ export const CLIENT_CLAIMS: readonly string[] = [
   "x-forwarded-prefix",
   "x-original-url",
   "x-rewrite-url",
+  "x-forwarded-ssl",
+  "x-forwarded-scheme",
+  "x-url-scheme",
+  "front-end-https",
 ];
 
 export function dropClientClaims(headers: Headers): void {
@@ -111,6 +120,9 @@ export function addForwardingHeaders(headers: Headers, client: ClientInfo): void
   headers.set("x-forwarded-host", client.host);
   headers.set("x-forwarded-proto", client.proto);
   headers.set("x-forwarded-port", client.port);
+  // A client's Forwarded that is not well formed could swallow ours (forwarded-syntax.ts): dropped.
+  const sent = headers.get("forwarded");
+  if (sent !== null && !wellFormedForwarded(sent)) headers.delete("forwarded");
   append(headers, "forwarded", forwardedElement(client));
   append(headers, "via", VIA);
 }

@@ -14,7 +14,9 @@ export function validatePrefix(prefix: string): string | null {
   } catch (error) {
     // A request path with such a segment is refused before matching (400), so no request could reach this rule.
     if (error instanceof NonCanonicalPathError)
-      return 'a path prefix cannot hold a dot or empty segment with ";" parameters';
+      return /%(?:C[01]|E0|F0)%/i.test(prefix)
+        ? "a path prefix cannot hold an overlong UTF-8 encoding"
+        : 'a path prefix cannot hold a dot or empty segment with ";" parameters';
     throw error;
   }
   return null;
@@ -60,14 +62,34 @@ export function matchPrefix(prefix: string, path: string): boolean {
   return next === "/" || next === ";";
 }
 
+/**
+ * The path as servlet containers route it: each segment's `;` parameters
+ * dropped (`/api;x/admin` → `/api/admin`). Rules are matched against this
+ * form, so parameters in any segment, not only the one after the prefix,
+ * cannot take a request out from under a rule that Tomcat, Jetty or Spring
+ * would apply it to.
+ */
+function withoutParameters(path: string): string {
+  return path.includes(";") ? path.replace(/;[^/]*/g, "") : path;
+}
+
 /** The first (longest) rule whose prefix matches, or null. */
 export function findPathRule(rules: readonly PathRule[], path: string): PathRule | null {
-  for (const rule of rules) if (matchPrefix(rule.prefix, path)) return rule;
+  const bare = withoutParameters(path);
+  for (const rule of rules) if (matchPrefix(rule.prefix, bare)) return rule;
   return null;
 }
 
-/** `/api/users` minus `/api` is `/users`; the prefix itself becomes `/`. */
+/**
+ * `/api/users` minus `/api` is `/users`; the prefix itself becomes `/`. When
+ * the prefix matched only without parameters (`/api;x/users`), as many
+ * segments as the prefix has are dropped.
+ */
 export function stripPrefix(prefix: string, path: string): string {
+  if (!path.startsWith(prefix)) {
+    const count = prefix.replace(/\/$/, "").split("/").length;
+    return `/${path.split("/").slice(count).join("/")}`;
+  }
   const rest = path.slice(prefix.endsWith("/") ? prefix.length - 1 : prefix.length);
   return rest.startsWith("/") ? rest : `/${rest}`;
 }

@@ -156,6 +156,30 @@ describe("dashboard API", () => {
     expect(page).toContain("authorization: •••");
   });
 
+  it("never shows a header value of an invalid route: a string or a list instead of an object, broken JSON with } in a value", async () => {
+    const p = admin.prefix;
+    const values = {
+      "as-string": JSON.stringify({ backends: app1.address, requestHeaders: "Authorization: Bearer leak-1" }),
+      "as-pairs": JSON.stringify({ backends: app1.address, responseHeaders: [["Set-Cookie", "leak-2"]] }),
+      "brace-inside": `{"backends":"${app1.address}","requestHeaders":{"X-Tag":"a}b","Authorization":"Bearer leak-3"}`,
+      unterminated: `{"requestHeaders":{"Authorization":"Bearer leak-4`,
+    };
+    for (const [label, value] of Object.entries(values)) await redis.set(`${p}${label}.leaky.localhost`, value);
+    const replies = await Promise.all(
+      ["/api/routes?q=leaky", "/routes?q=leaky"].map((path) =>
+        send(admin.router.url, { host: admin.host, path, headers: bearer(admin.token) }),
+      ),
+    );
+    for (const reply of replies) {
+      expect(reply.status).toBe(200);
+      expect(reply.text).toContain("unterminated.leaky.localhost");
+      expect(reply.text.match(/leak-\d/g)).toBeNull();
+    }
+    // Names outside the header fields, and header names, stay readable.
+    expect(replies[0]?.text).toContain("X-Tag");
+    expect(replies[0]?.text).toContain("backends");
+  });
+
   it("filters by text and pages through many keys with SCAN", async () => {
     const filtered = await api<RoutesJson>("/api/routes?q=p5001");
     expect(filtered.routes.map((route) => route.host)).toEqual(["p5001.localhost"]);

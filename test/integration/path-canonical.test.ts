@@ -98,6 +98,50 @@ describe("one canonical path: a path rule applies however the path is spelt", ()
     expect([merged.status, merged.saw]).toEqual([200, ["/health/secret"]]);
   });
 
+  it("applies a rule when ; parameters sit in an earlier segment, as Tomcat, Jetty and Spring drop them", async () => {
+    const host = await routedHost(
+      "canon-params",
+      JSON.stringify({
+        backends: upstream.address,
+        paths: {
+          "/api/admin": { ipAllowList: { sourceRange: ["192.0.2.0/24"] } },
+          "/private/": { ipAllowList: { sourceRange: ["192.0.2.0/24"] } },
+          "/app/": { strip: true },
+        },
+      }),
+    );
+    for (const target of ["/api;x/admin/x", "/api;/admin", "/private;x/secret", "/private;/secret"]) {
+      const reply = await get(target, host);
+      expect([reply.status, reply.saw], target).toEqual([403, []]);
+    }
+    // A stripped prefix with parameters inside loses as many segments as the prefix has.
+    expect((await get("/app;x/page?q=1", host)).saw).toEqual(["/page?q=1"]);
+    expect((await get("/api;x/other", host)).saw).toEqual(["/api;x/other"]);
+  });
+
+  it("refuses overlong UTF-8 dots and slashes (%C0%AE, %C0%AF), escaped or as raw bytes, before any rule", async () => {
+    const answers: Record<string, number> = {};
+    for (const target of ["/health/%c0%ae%c0%ae/secret", "/health/%C0%AE%C0%AE/secret", "/health%c0%afsecret"]) {
+      const reply = await get(target, healthHost);
+      answers[target] = reply.status;
+      expect(reply.saw, target).toEqual([]);
+      expect(reply.text, target).toContain("overlong UTF-8");
+    }
+    expect(Object.values(answers)).toEqual([400, 400, 400]);
+    // The same bytes unescaped: the platform's URL parser percent-encodes them, and the router refuses that.
+    seen.length = 0;
+    const raw = await rawRequest(
+      router.url,
+      Buffer.concat([
+        Buffer.from("GET /health/"),
+        Buffer.from([0xc0, 0xae, 0xc0, 0xae]),
+        Buffer.from(`/secret HTTP/1.1\r\nHost: ${healthHost}\r\nConnection: close\r\n\r\n`),
+      ]),
+    );
+    expect([raw.status, seen]).toEqual([400, []]);
+    expect((await get("/health/caf%c3%a9", healthHost)).saw).toEqual(["/health/caf%C3%A9"]);
+  });
+
   it("forwards the canonical path and the query exactly as sent", async () => {
     const through = await get("/health//%7Euser/./a/../caf%c3%a9/?q=%2f..//x&r=%61", healthHost);
     expect(through.status).toBe(200);

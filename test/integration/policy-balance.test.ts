@@ -95,6 +95,33 @@ describe("sticky cookie", () => {
     expect(app(after)).toBe(app(moved));
   });
 
+  it("never picks a drained backend for a cookie another route issued for the same backend", async () => {
+    const cookieSetting = { cookie: {} };
+    const open = await routedHost(
+      "stickyopen",
+      JSON.stringify({ backends: [nine.address, one.address], sticky: cookieSetting }),
+    );
+    const drained = await routedHost(
+      "stickyshut",
+      JSON.stringify({
+        backends: [
+          { url: nine.address, weight: 1 },
+          { url: one.address, weight: 0 },
+        ],
+        sticky: cookieSetting,
+      }),
+    );
+    let reply = await send(router.url, { host: open });
+    while (app(reply) !== "one") reply = await send(router.url, { host: open });
+    const cookie = cookieOf(reply);
+    expect(app(await send(router.url, { host: open, headers: { cookie } }))).toBe("one");
+    for (let i = 0; i < 5; i++) {
+      const replayed = await send(router.url, { host: drained, headers: { cookie } });
+      expect(app(replayed)).toBe("nine");
+      expect(cookieOf(replayed)).not.toBe(cookie);
+    }
+  });
+
   it("lets a pinned session finish on a drained backend, and re-pins when its backend leaves the route", async () => {
     const host = await routedHost(
       "stickydrain",

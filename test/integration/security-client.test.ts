@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoApp, type EchoReply, type RunningDemoApp } from "../../scripts/lib/demo-app.ts";
 import { send } from "../support/http.ts";
+import { until } from "../support/wait.ts";
 import { routedHost, startRouter, type RouterUnderTest } from "../support/stack.ts";
 
 // Who the client is, behind a trusted load balancer (here: the test itself,
@@ -25,12 +26,18 @@ afterAll(async () => {
 const echo = async (host: string, headers: Record<string, string>) =>
   (await send(router.url, { host, path: "/echo", headers })).json<EchoReply>().headers;
 
-/** The access log's clientIp for the last request to `host`. */
-function loggedClient(host: string): string | null | undefined {
-  const lines = router.logs
+/** The access log's lines for `host`. */
+function logged(host: string): { host?: string; clientIp?: string | null }[] {
+  return router.logs
     .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as { host?: string; clientIp?: string | null });
-  return lines.filter((entry) => entry.host === host).at(-1)?.clientIp;
+    .map((line) => JSON.parse(line) as { host?: string; clientIp?: string | null })
+    .filter((entry) => entry.host === host);
+}
+
+/** The access log's clientIp for the `count`th request to `host`, once its line is written (a moment after the reply). */
+async function loggedClient(host: string, count: number): Promise<string | null | undefined> {
+  await until(() => logged(host).length >= count);
+  return logged(host)[count - 1]?.clientIp;
 }
 
 describe("client address behind a trusted proxy", () => {
@@ -52,10 +59,10 @@ describe("client address behind a trusted proxy", () => {
       JSON.stringify({ backends: app.address, ipAllowList: { sourceRange: ["127.0.0.1/32"] } }),
     );
     expect((await send(router.url, { host, path: "/echo" })).status).toBe(200); // the proxy itself
-    for (const entry of ["unknown", "client.example", "_hidden", "203.0.113.5:x"]) {
+    for (const [index, entry] of ["unknown", "client.example", "_hidden", "203.0.113.5:x"].entries()) {
       const reply = await send(router.url, { host, path: "/echo", headers: { "x-forwarded-for": entry } });
       expect(reply.status, entry).toBe(403);
-      expect(loggedClient(host), entry).toBeNull();
+      expect(await loggedClient(host, index + 2), entry).toBeNull();
     }
   });
 
@@ -87,6 +94,30 @@ describe("identity headers a client sends", () => {
     for (const name of ["true-client-ip", "x-client-ip", "x-forwarded-prefix", "x-original-url", "x-rewrite-url"]) {
       expect(headers[name], name).toBeUndefined();
     }
+  });
+
+  it("removes the scheme claims Rack and IIS believe before X-Forwarded-Proto, so plain HTTP cannot pass for HTTPS", async () => {
+    const host = await routedHost("scheme-claims", app.address);
+    const headers = await echo(host, {
+      "x-forwarded-ssl": "on",
+      "x-forwarded-scheme": "https",
+      "x-url-scheme": "https",
+      "front-end-https": "on",
+    });
+    expect(headers["x-forwarded-proto"]).toBe("http");
+    for (const name of ["x-forwarded-ssl", "x-forwarded-scheme", "x-url-scheme", "front-end-https"]) {
+      expect(headers[name], name).toBeUndefined();
+    }
+  });
+
+  it("drops a Forwarded that is not well formed, so an open quote cannot swallow the router's own element", async () => {
+    const host = await routedHost("forwarded-quote", app.address);
+    const ours = `for=127.0.0.1;host=${host};proto=http`;
+    for (const sent of ['for="198.51.100.1', 'for=198.51.100.1;by="x', 'for="\\"']) {
+      expect((await echo(host, { forwarded: sent }))["forwarded"], sent).toBe(ours);
+    }
+    // A well-formed one stays in front, ours last.
+    expect((await echo(host, { forwarded: 'for="[2001:db8::1]"' }))["forwarded"]).toBe(`for="[2001:db8::1]", ${ours}`);
   });
 
   it("still lets a route set X-Forwarded-Prefix for a prefix it strips", async () => {

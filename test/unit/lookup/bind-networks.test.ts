@@ -105,6 +105,25 @@ describe("bindNetworks", () => {
     });
   });
 
+  it("takes only bindings with a fetch(): a secret, a [vars] name, an object's own names are missing networks (502)", () => {
+    const withSecrets = configWith({ PRIVATE_NETWORK: fetcher }, { ADMIN_TOKEN: "a token", STICKY_SECRET: "a secret" });
+    for (const name of [
+      "__proto__",
+      "constructor",
+      "toString",
+      "hasOwnProperty",
+      "fetch",
+      "UPSTASH_REDIS_REST_TOKEN",
+      "UPSTASH_REDIS_REST_URL",
+      "ADMIN_TOKEN",
+      "ACCESS_LOG_SAMPLE_RATE",
+      "STICKY_SECRET",
+    ]) {
+      const spec = parseRouteValue(JSON.stringify({ backends: "10.0.0.7:5000", network: name }));
+      expect(bindNetworks(spec, withSecrets.networks), name).toMatchObject({ network: name });
+    }
+  });
+
   it("binds FALLBACK_UPSTREAM's route as a route's: a private address through PRIVATE_NETWORK", () => {
     const route = fallbackRoute(parseUpstream("10.0.0.9:8080"), config.networks);
     expect(ways(route)).toEqual(["http://10.0.0.9:8080 → PRIVATE_NETWORK"]);

@@ -78,6 +78,20 @@ describe("canonicalPath", () => {
     expect(canonicalPath("/.well-known;x/y")).toBe("/.well-known;x/y");
   });
 
+  it("refuses overlong UTF-8, which lax decoders read as . or /, and keeps real UTF-8", () => {
+    for (const path of [
+      "/health/%c0%ae%c0%ae/secret",
+      "/health/%C0%AE%C0%AE/secret",
+      "/x/%c0%af/admin",
+      "/x/%c1%9c",
+      "/x/%e0%80%ae",
+      "/x/%f0%80%80%ae",
+    ]) {
+      expect(() => canonicalPath(path), path).toThrow(/overlong UTF-8/);
+    }
+    expect(canonicalPath("/caf%c3%a9/%e2%82%ac/%f0%9f%98%80/%c0")).toBe("/caf%C3%A9/%E2%82%AC/%F0%9F%98%80/%C0");
+  });
+
   it("refuses a % that starts no escape", () => {
     for (const path of ["/a%", "/a%4", "/a%zz", "/%%41"]) {
       expect(() => canonicalPath(path), path).toThrow(NonCanonicalPathError);

@@ -20,11 +20,24 @@ describe("weights and sticky in a route value", () => {
       sticky: { cookie: { name: "lb", secure: true, httpOnly: true, sameSite: "lax" } },
     });
     expect(action.sticky).toEqual({ name: "lb", attributes: "; Path=/; HttpOnly; Secure; SameSite=Lax" });
-    const sticky = await readStickyCookie(new Request("http://a.test/"), action, "a secret of the router's");
+    const sticky = await readStickyCookie(
+      new Request("http://a.test/"),
+      action,
+      "a secret of the router's",
+      "a.test\n",
+    );
     expect(sticky?.ids).toHaveLength(2);
     expect(sticky?.ids[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(sticky?.ids[0]).not.toBe(sticky?.ids[1]);
     expect(sticky?.setCookies[0]).toBe(`lb=${sticky?.ids[0] ?? ""}; Path=/; HttpOnly; Secure; SameSite=Lax`);
     expect(sticky?.setCookies.join()).not.toContain("10.0.0");
+    // Another route's value for the same backend is another value.
+    const elsewhere = await readStickyCookie(
+      new Request("http://b.test/"),
+      action,
+      "a secret of the router's",
+      "b.test\n",
+    );
+    expect(elsewhere?.ids[0]).not.toBe(sticky?.ids[0]);
   });
 });

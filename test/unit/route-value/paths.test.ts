@@ -26,6 +26,8 @@ describe("stripPrefix", () => {
     ["/api/", "/api/users", "/users"],
     ["/", "/x", "/x"],
     ["/a", "/a//b", "//b"],
+    ["/api/admin", "/api;x/admin/y", "/y"],
+    ["/private/", "/private;x/secret", "/secret"],
   ])("%s from %s -> %s", (prefix, path, expected) => {
     expect(stripPrefix(prefix, path)).toBe(expected);
   });
@@ -43,5 +45,16 @@ describe("findPathRule", () => {
     expect(findPathRule(rules, "/api/v3")?.prefix).toBe("/api");
     expect(findPathRule(rules, "/other")?.prefix).toBe("/");
     expect(findPathRule([rule("/api")], "/other")).toBeNull();
+  });
+
+  it("matches with every segment's ; parameters dropped, as servlet containers route", () => {
+    const rules = [rule("/api/admin"), rule("/private/"), rule("/")];
+    for (const path of ["/api;x/admin/x", "/api;/admin", "/api/admin;x/y", "/api;a=1/admin;b=2"]) {
+      expect(findPathRule(rules, path)?.prefix, path).toBe("/api/admin");
+    }
+    for (const path of ["/private;x/secret", "/private;/secret"]) {
+      expect(findPathRule(rules, path)?.prefix, path).toBe("/private/");
+    }
+    expect(findPathRule(rules, "/api;x/other")?.prefix).toBe("/");
   });
 });
