@@ -1,4 +1,5 @@
-import { Redis } from "@upstash/redis/cloudflare";
+import type { Redis } from "@upstash/redis/cloudflare";
+import { upstashClient } from "../lib/upstash-client.ts";
 import type { RouterConfig } from "../config.ts";
 import { createUpstashRouteStore, type RouteStore } from "../lookup/index.ts";
 
@@ -29,14 +30,10 @@ export function adminStoreFor(config: RouterConfig): AdminStore {
     adminCommands.sent += n;
   };
   // As the router's store: no retries (a page waits at most the timeout), raw strings.
-  const redis = new Redis({
+  const redis = upstashClient({
     url: config.redisUrl,
     token: config.redisToken,
-    retry: false,
-    automaticDeserialization: false,
-    enableTelemetry: false,
-    enableAutoPipelining: false,
-    signal: () => AbortSignal.timeout(Math.max(config.lookupTimeoutMs, 5000)),
+    timeoutMs: Math.max(config.lookupTimeoutMs, 5000),
   });
   const inner = createUpstashRouteStore({
     url: config.redisUrl,

@@ -1,4 +1,4 @@
-import { Redis } from "@upstash/redis/cloudflare";
+import { upstashClient } from "../lib/upstash-client.ts";
 import { RouteStoreError } from "../errors.ts";
 
 /**
@@ -41,25 +41,14 @@ export interface UpstashRouteStoreOptions {
 }
 
 /**
- * A RouteStore over the Upstash REST API. The client's defaults suit a batch
- * job, not a request path: 5 retries with exponential backoff can hold a
- * request for seconds, and automatic JSON parsing would turn a value such as
- * `123` or `{"backends":…}` into something that is no longer the string the
- * operator wrote. So: no retries (the timeout is the budget), raw strings, and
- * a fresh timeout signal per request. Auto-pipelining stays off: a lookup
- * builds its own pipeline, so its reads are one request by construction.
- * Only fetch is used, so the routes CLI runs this same code under Node.
+ * A RouteStore over the Upstash REST API, with the router's client settings
+ * (lib/upstash-client.ts: no retries, raw strings, a timeout per request); a
+ * lookup builds its own pipeline, so its reads are one request by
+ * construction. Only fetch is used, so the routes CLI runs this same code
+ * under Node.
  */
 export function createUpstashRouteStore(options: UpstashRouteStoreOptions): RouteStore {
-  const redis = new Redis({
-    url: options.url,
-    token: options.token,
-    retry: false,
-    automaticDeserialization: false,
-    enableTelemetry: false,
-    enableAutoPipelining: false,
-    signal: () => AbortSignal.timeout(options.timeoutMs),
-  });
+  const redis = upstashClient({ url: options.url, token: options.token, timeoutMs: options.timeoutMs });
   return {
     async read(reads) {
       const pipeline = redis.pipeline();

@@ -1,4 +1,4 @@
-import { Redis } from "@upstash/redis/cloudflare";
+import { upstashClient } from "../lib/upstash-client.ts";
 import type { RouterConfig } from "../config.ts";
 import { emptyCounts, parseCounts, type FleetCounts } from "./fleet-counts.ts";
 
@@ -60,14 +60,10 @@ const clients = new WeakMap<RouterConfig, FleetWrite>();
 export function fleetWriteFor(config: RouterConfig): FleetWrite {
   const existing = clients.get(config);
   if (existing) return existing;
-  const redis = new Redis({
+  const redis = upstashClient({
     url: config.redisUrl,
     token: config.redisToken,
-    retry: false,
-    automaticDeserialization: false,
-    enableTelemetry: false,
-    enableAutoPipelining: false,
-    signal: () => AbortSignal.timeout(Math.max(config.lookupTimeoutMs, 5000)),
+    timeoutMs: Math.max(config.lookupTimeoutMs, 5000),
   });
   const write: FleetWrite = async (key, field, value) => {
     await redis.hset(key, { [field]: value });

@@ -1,4 +1,4 @@
-import { Redis } from "@upstash/redis/cloudflare";
+import { upstashClient } from "../lib/upstash-client.ts";
 import { createLru } from "../lib/lru.ts";
 import type { RateLimitSpec } from "../route-value/index.ts";
 import { createThrottledLog } from "../lib/throttled-log.ts";
@@ -71,13 +71,11 @@ return {1, 0}`;
  * bounded. The failure is logged at most once per interval.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const redis = new Redis({
+  const redis = upstashClient({
     url: options.url,
     token: options.token,
-    retry: false,
-    enableTelemetry: false,
-    enableAutoPipelining: false,
-    signal: () => AbortSignal.timeout(options.timeoutMs),
+    timeoutMs: options.timeoutMs,
+    parseReplies: true,
   });
   const script = redis.createScript<[number, number]>(TOKEN_BUCKET);
   // Remembered refusals, bounded: a flood of distinct clients cannot grow the isolate without limit.
