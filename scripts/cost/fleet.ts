@@ -1,5 +1,5 @@
 import { request } from "node:http";
-import { RespConnection, RespError } from "../lib/resp.ts";
+import { commandStats, redisCommandCount } from "../bench/redis-stats.ts";
 import type { CostStack } from "./stack.ts";
 import { commandsDuring } from "./scenarios.ts";
 
@@ -9,35 +9,16 @@ import { commandsDuring } from "./scenarios.ts";
  * steady run counts them alone, whatever the route cache does meanwhile.
  */
 export async function commandCalls(port: number, name: string): Promise<number> {
-  const connection = new RespConnection({ host: "127.0.0.1", port });
-  try {
-    const reply = await connection.send(["INFO", "commandstats"]);
-    if (reply instanceof RespError || !Buffer.isBuffer(reply)) throw new Error(`INFO commandstats: ${String(reply)}`);
-    const match = new RegExp(`^cmdstat_${name}:calls=(\\d+)`, "m").exec(reply.toString("utf8"));
-    return Number(match?.[1] ?? 0);
-  } finally {
-    connection.close();
-  }
+  return (await commandStats(port)).get(name) ?? 0;
 }
 
 /**
- * Commands so far other than HSET, read in one INFO: what the route store
- * was sent, without the fleet stats' writes (which a request may start in
- * its waitUntil at any moment).
+ * Commands so far other than HSET: what the route store was sent, without
+ * the fleet stats' writes (which a request may start in its waitUntil at any
+ * moment).
  */
-export async function commandsBesidesStats(port: number): Promise<number> {
-  const connection = new RespConnection({ host: "127.0.0.1", port });
-  try {
-    const reply = await connection.send(["INFO", "commandstats"]);
-    if (reply instanceof RespError || !Buffer.isBuffer(reply)) throw new Error(`INFO commandstats: ${String(reply)}`);
-    let total = 0;
-    for (const match of reply.toString("utf8").matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      if (match[1] !== "info" && match[1] !== "hset") total += Number(match[2]);
-    }
-    return total;
-  } finally {
-    connection.close();
-  }
+export function commandsBesidesStats(port: number): Promise<number> {
+  return redisCommandCount(port, ["hset"]);
 }
 
 /** One dashboard request (bearer token) on `url`; throws unless it answers 200. */
